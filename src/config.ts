@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once at start from the environment. `loadConfig` is a
+ * function of the environment object (plus a file reader for `*_FILE`
+ * secrets), so tests pass plain objects. Secret values are never echoed in
+ * error messages.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databasePoolMax: number;
+  databaseConnectTimeoutMs: number;
+  migrate: 'on' | 'off';
+  adminKey: string | undefined;
+  smtpUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  httpBodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  schemaCheckIntervalMs: number;
+  otel: {
+    serviceName: string;
+    endpoint: string | undefined;
+    headers: Record<string, string>;
+    metricExportIntervalMs: number;
+    disabled: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Var<T> {
+  schema: z.ZodType<T>;
+  expect: string;
+  secret?: boolean;
+}
+
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  });
+const bool = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((s) => ['true', '1', 'yes', 'on'].includes(s));
+const headerList = z
+  .string()
+  .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/)
+  .transform((s) =>
+    Object.fromEntries(
+      s.split(',').map((pair) => {
+        const i = pair.indexOf('=');
+        return [pair.slice(0, i).trim(), decodeURIComponent(pair.slice(i + 1).trim())];
+      }),
+    ),
+  );
+
+const vars = {
+  PORT: { schema: int(0, 65535), expect: 'an integer TCP port from 0 to 65535' },
+  HOST: { schema: z.string().min(1), expect: 'a host name or address to listen on' },
+  PUBLIC_URL: { schema: url(['http:', 'https:']), expect: 'an absolute http(s) URL' },
+  DATABASE_URL: {
+    schema: url(['postgres:', 'postgresql:']),
+    expect: 'a postgres:// or postgresql:// connection URL',
+    secret: true,
+  },
+  DATA_DIR: { schema: z.string().min(1), expect: 'a directory path' },
+  DATABASE_POOL_MAX: { schema: int(1, 1000), expect: 'an integer from 1 to 1000' },
+  DATABASE_CONNECT_TIMEOUT: { schema: int(1, 3600), expect: 'whole seconds from 1 to 3600' },
+  MIGRATE: { schema: z.enum(['on', 'off']), expect: '"on" or "off"' },
+  OVERDUE_ADMIN_KEY: {
+    schema: z.string().regex(/^[A-Za-z0-9_\-.]{24,200}$/),
+    expect: '24 to 200 characters of A-Z a-z 0-9 _ - .',
+    secret: true,
+  },
+  SMTP_URL: { schema: url(['smtp:', 'smtps:']), expect: 'an smtp:// or smtps:// URL', secret: true },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    expect: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  HTTP_BODY_LIMIT: { schema: int(1024, 1024 ** 3), expect: 'bytes, an integer from 1024 to 1073741824' },
+  SHUTDOWN_TIMEOUT: { schema: int(0, 600), expect: 'whole seconds from 0 to 600' },
+  SCHEMA_CHECK_INTERVAL: { schema: int(1, 3600), expect: 'whole seconds from 1 to 3600' },
+  OTEL_SERVICE_NAME: { schema: z.string().min(1), expect: 'a service name' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { schema: url(['http:', 'https:']), expect: 'an http(s) URL of an OTLP/HTTP collector' },
+  OTEL_EXPORTER_OTLP_HEADERS: { schema: headerList, expect: 'a list like key1=value1,key2=value2', secret: true },
+  OTEL_METRIC_EXPORT_INTERVAL: { schema: int(1000, 86_400_000), expect: 'milliseconds from 1000 to 86400000' },
+  OTEL_SDK_DISABLED: { schema: bool, expect: 'true or false' },
+} satisfies Record<string, Var<unknown>>;
+
+type Vars = typeof vars;
+type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> | undefined };
+
+const SECRET_FILES = ['DATABASE_URL', 'OVERDUE_ADMIN_KEY', 'SMTP_URL', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Config {
+  const problems: string[] = [];
+  const raw: Record<string, string | undefined> = {};
+  for (const name of Object.keys(vars)) {
+    const value = env[name];
+    raw[name] = value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+  // `X_FILE` names a file holding the secret (Docker/Kubernetes secrets).
+  for (const name of SECRET_FILES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (raw[name] !== undefined) {
+      problems.push(`${name}_FILE: expected only one of ${name} and ${name}_FILE to be set`);
+      continue;
+    }
+    try {
+      raw[name] = readFile(file).trim();
+    } catch (err) {
+      problems.push(`${name}_FILE: expected a readable file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`);
+    }
+  }
+
+  const parsed = {} as Record<string, unknown>;
+  for (const [name, spec] of Object.entries(vars) as [string, Var<unknown>][]) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    const result = spec.schema.safeParse(value);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(`${name}: expected ${spec.expect}${spec.secret ? '' : ` (got ${JSON.stringify(value)})`}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const p = parsed as Parsed;
+  const port = p.PORT ?? 3000;
+  return deepFreeze({
+    port,
+    host: p.HOST ?? '0.0.0.0',
+    publicUrl: (p.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: p.DATABASE_URL,
+    dataDir: p.DATA_DIR ?? './data',
+    databasePoolMax: p.DATABASE_POOL_MAX ?? 10,
+    databaseConnectTimeoutMs: (p.DATABASE_CONNECT_TIMEOUT ?? 30) * 1000,
+    migrate: p.MIGRATE ?? 'on',
+    adminKey: p.OVERDUE_ADMIN_KEY,
+    smtpUrl: p.SMTP_URL,
+    logLevel: p.LOG_LEVEL ?? 'info',
+    httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
+    shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,
+    schemaCheckIntervalMs: (p.SCHEMA_CHECK_INTERVAL ?? 60) * 1000,
+    otel: {
+      serviceName: p.OTEL_SERVICE_NAME ?? 'overdue',
+      endpoint: p.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      headers: p.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+      metricExportIntervalMs: p.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000,
+      disabled: p.OTEL_SDK_DISABLED ?? false,
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,12 @@
+import type { ApiKeyTable } from '../auth/table.js';
+import type { ServiceStateTable } from './service-state.table.js';
+
+/**
+ * The whole schema, declared once as kysely types. Each feature owns its
+ * `table.ts`; this interface only composes them. Conventions: money columns
+ * are `bigint` (read back as JS bigint, see connect.ts), times `timestamptz`.
+ */
+export interface Database {
+  api_keys: ApiKeyTable;
+  service_state: ServiceStateTable;
+}

@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Every migration the code knows, in order. Imported statically (not read from
+ * the folder) so the list is exactly what was built and the schema guard can
+ * compare it with what the database has applied.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_foundation': m0001,
+});

@@ -1,0 +1,54 @@
+import type { Meter, Tracer } from '@opentelemetry/api';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { handleError, jsonError } from './errors.js';
+import { healthRoutes, type ReadinessDeps } from './health.js';
+import { requireApiKey, type AuthVariables } from './middleware/api-key.js';
+import { observeRequests } from './middleware/observe.js';
+import { openApiDocument } from './openapi.js';
+
+export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+  tracer: Tracer;
+  meter: Meter;
+  bodyLimitBytes: number;
+  readiness: ReadinessDeps;
+}
+
+/**
+ * The HTTP surface. Feature routers are mounted here; each translates HTTP to
+ * its service and back. Errors from anywhere end in the one `onError`.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ limitLength: 128 }));
+  app.use(observeRequests(deps));
+  app.use(
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
+    }),
+  );
+  app.onError(handleError(deps.logger));
+  app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.route('/', healthRoutes(deps.readiness));
+
+  const v1 = new Hono<AppEnv>();
+  v1.get('/openapi.json', (c) => c.json(openApiDocument()));
+  v1.get('/me', requireApiKey(deps.db), (c) => {
+    const p = c.get('principal');
+    return c.json({ key_id: p.keyId, kind: p.kind, tenant_id: p.tenantId, read_only: p.readOnly });
+  });
+  app.route('/api/v1', v1);
+  return app;
+}

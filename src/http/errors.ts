@@ -1,0 +1,29 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+export function errorBody(code: ErrorCode | string, message: string) {
+  return { error: { code, message } };
+}
+
+export function jsonError(c: Context, status: ContentfulStatusCode, code: ErrorCode | string, message: string) {
+  return c.json(errorBody(code, message), status);
+}
+
+/** The single place where thrown errors become HTTP responses. */
+export function handleError(logger: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof AppError) {
+      return jsonError(c, err.status as ContentfulStatusCode, err.code, err.message);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code: ErrorCode = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : status < 500 ? 'bad_request' : 'internal';
+      return jsonError(c, status, code, err.message || 'request failed');
+    }
+    logger.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error in request');
+    return jsonError(c, 500, 'internal', `internal error (request id ${c.get('requestId') ?? 'unknown'})`);
+  };
+}

@@ -1,0 +1,101 @@
+import type { Hono } from 'hono';
+import { ensureAdminKey } from './auth/bootstrap.js';
+import { BackgroundWork, type LoopSpec } from './background.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/connect.js';
+import { runMigrations, type MigrationList } from './db/migrate.js';
+import { migrations as allMigrations } from './db/migrations/index.js';
+import { SchemaGuard } from './db/schema-guard.js';
+import { createApp, type AppEnv } from './http/app.js';
+import type { Logger } from './logger.js';
+import type { Telemetry } from './telemetry.js';
+
+export interface OverdueDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  telemetry: Telemetry;
+  database: DatabaseHandle;
+  /** The code's migrations; tests pass other lists to simulate mismatched deployments. */
+  migrations?: MigrationList;
+  /** Background loops in addition to the built-in ones. */
+  loops?: LoopSpec[];
+}
+
+export interface Overdue {
+  app: Hono<AppEnv>;
+  schema: SchemaGuard;
+  background: BackgroundWork;
+  /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
+  start(): Promise<StartReport>;
+  /** Stops background work and the schema guard; the caller closes HTTP and the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartReport {
+  migrated: string[];
+  migrateError?: Error;
+  /** Set only on the first start, when the admin key was generated now. */
+  generatedAdminKey?: string;
+}
+
+/**
+ * Builds the service from its parts. The same graph serves `npm start` and
+ * the tests; only config, clock and database differ.
+ */
+export function createOverdue(deps: OverdueDeps): Overdue {
+  const { config, clock, logger, telemetry, database } = deps;
+  const { db } = database;
+  const migrations = deps.migrations ?? allMigrations;
+
+  const schema = new SchemaGuard({ db, migrations, clock, logger, meter: telemetry.meter, intervalMs: config.schemaCheckIntervalMs });
+  const background = new BackgroundWork({ clock, logger, meter: telemetry.meter });
+  for (const loop of deps.loops ?? []) background.register(loop);
+
+  // Background work runs only while the schema matches the code exactly.
+  schema.onChange(async (status) => {
+    if (status.ok) background.start();
+    else await background.stop();
+  });
+
+  const app = createApp({
+    db,
+    clock,
+    logger,
+    tracer: telemetry.tracer,
+    meter: telemetry.meter,
+    bodyLimitBytes: config.httpBodyLimitBytes,
+    readiness: { db, schema, background },
+  });
+
+  return {
+    app,
+    schema,
+    background,
+    async start() {
+      const report: StartReport = { migrated: [] };
+      if (config.migrate === 'on') {
+        const outcome = await runMigrations(db, migrations);
+        report.migrated = outcome.applied;
+        if (outcome.error) {
+          report.migrateError = outcome.error;
+          logger.error({ err: outcome.error }, 'migrations failed; nothing was applied');
+        } else if (outcome.applied.length > 0) {
+          logger.info({ applied: outcome.applied }, 'migrations applied');
+        }
+      }
+      const status = await schema.check();
+      if (status.ok) {
+        const { generatedKey } = await ensureAdminKey(db, config.adminKey, clock.now());
+        if (generatedKey) report.generatedAdminKey = generatedKey;
+      }
+      schema.start();
+      return report;
+    },
+    async stop() {
+      await schema.stop();
+      await background.stop();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { context, type Meter, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { metrics, resources, tracing } from '@opentelemetry/sdk-node';
+import type { Config } from './config.js';
+
+export interface Telemetry {
+  tracer: Tracer;
+  meter: Meter;
+  /** Flushes pending spans and metrics to their exporters. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** OTLP/HTTP base URL; when absent nothing is exported over the network. */
+  endpoint?: string | undefined;
+  headers?: Record<string, string>;
+  metricExportIntervalMs?: number;
+  /** Extra exporters and readers, e.g. in-memory ones in tests. */
+  spanExporters?: tracing.SpanExporter[];
+  metricReaders?: metrics.MetricReader[];
+}
+
+/**
+ * Builds the tracer and meter handed to every part of the service. Providers
+ * are created here and passed explicitly rather than registered as OTel
+ * globals, so two service instances in one process (as in tests) keep their
+ * own exporters. Only the context manager is process-wide: it is stateless and
+ * is what lets database spans nest under the request span that caused them.
+ */
+export function createTelemetry(opts: TelemetryOptions): Telemetry {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const resource = resources.resourceFromAttributes({ 'service.name': opts.serviceName });
+
+  const spanProcessors: tracing.SpanProcessor[] = [];
+  const readers: metrics.MetricReader[] = [...(opts.metricReaders ?? [])];
+  if (opts.endpoint) {
+    const headers = opts.headers ?? {};
+    spanProcessors.push(
+      new tracing.BatchSpanProcessor(new OTLPTraceExporter({ url: `${opts.endpoint}/v1/traces`, headers })),
+    );
+    readers.push(
+      new metrics.PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${opts.endpoint}/v1/metrics`, headers }),
+        exportIntervalMillis: opts.metricExportIntervalMs ?? 60_000,
+      }),
+    );
+  }
+  for (const exporter of opts.spanExporters ?? []) spanProcessors.push(new tracing.SimpleSpanProcessor(exporter));
+
+  const tracerProvider = new tracing.BasicTracerProvider({ resource, spanProcessors });
+  const meterProvider = new metrics.MeterProvider({ resource, readers });
+  return {
+    tracer: tracerProvider.getTracer('overdue'),
+    meter: meterProvider.getMeter('overdue'),
+    flush: async () => {
+      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+    },
+    shutdown: async () => {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
+export function telemetryFromConfig(config: Config): Telemetry {
+  const { otel } = config;
+  return createTelemetry({
+    serviceName: otel.serviceName,
+    endpoint: otel.disabled ? undefined : otel.endpoint,
+    headers: otel.headers,
+    metricExportIntervalMs: otel.metricExportIntervalMs,
+  });
+}

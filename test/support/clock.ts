@@ -1,0 +1,70 @@
+import type { Clock } from '../../src/clock.js';
+
+interface Sleeper {
+  wakeAt: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock that only moves when a test says so. `advance` wakes sleepers in
+ * wake-time order and yields to the event loop between them, so work that a
+ * sleeper starts can run (and schedule its next sleep) before later sleepers wake.
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #sleepers: Sleeper[] = [];
+
+  constructor(start: Date | string = '2026-01-01T00:00:00Z') {
+    this.#now = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const sleeper: Sleeper = { wakeAt: this.#now + Math.max(0, ms), resolve };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  get pendingSleepers(): number {
+    return this.#sleepers.length;
+  }
+
+  /** Moves time forward by `ms`, waking every sleeper due on the way. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await settle();
+      const due = this.#sleepers
+        .filter((s) => s.wakeAt <= target)
+        .sort((a, b) => a.wakeAt - b.wakeAt)[0];
+      if (!due) break;
+      this.#now = Math.max(this.#now, due.wakeAt);
+      this.#sleepers = this.#sleepers.filter((s) => s !== due);
+      due.resolve();
+    }
+    this.#now = target;
+    await settle();
+  }
+
+  async set(to: Date | string): Promise<void> {
+    await this.advance(new Date(to).getTime() - this.#now);
+  }
+}
+
+/** Lets promise chains and I/O callbacks that are already due run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
