@@ -35,7 +35,7 @@ export class BackgroundWork {
   #abort: AbortController | undefined;
   readonly #errors: Counter;
 
-  constructor(private readonly deps: { clock: Clock; logger: Logger; meter: Meter }) {
+  constructor(private readonly deps: { clock: Clock; logger: Logger; meter: Meter; stopTimeoutMs: number }) {
     this.#errors = deps.meter.createCounter('overdue_background_errors_total', {
       description: 'Failed ticks of background loops, by loop',
     });
@@ -67,9 +67,20 @@ export class BackgroundWork {
     if (!abort) return;
     this.#abort = undefined;
     abort.abort(new Error('background work stopping'));
-    await Promise.allSettled(this.#running.map((l) => l.done));
+    const pending = new Set(this.#running.map((l) => l.spec.name));
+    const all = Promise.allSettled(this.#running.map((l) => l.done.finally(() => pending.delete(l.spec.name))));
+    // A tick that ignores its abort signal must not hold shutdown hostage.
+    // Real time on purpose: this bounds a wait on work, not domain time.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.deps.stopTimeoutMs)));
+    const outcome = await Promise.race([all, deadline]);
+    clearTimeout(timer);
     this.#running = [];
-    this.deps.logger.info('background work stopped');
+    if (outcome === 'timeout') {
+      this.deps.logger.error({ loops: [...pending] }, 'background loops did not stop in time; abandoning them');
+    } else {
+      this.deps.logger.info('background work stopped');
+    }
   }
 
   /** What is wrong with the loops right now, for /readyz. */

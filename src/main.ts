@@ -31,14 +31,51 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const releasers = new Releasers(logger);
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
 
+  // Signal handlers go in first: until a listener exists the kernel's default
+  // action kills the process outright, skipping the drain. A signal during
+  // start-up aborts the remaining steps and releases what was started.
+  const startup = new AbortController();
+  let started = false;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    if (!started) return startup.abort(new Error(`${signal} during start-up`));
+    void stopAndExit();
+  };
+  const stopAndExit = () =>
+    releasers.release().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'shutdown finished with errors');
+        process.exit(1);
+      },
+    );
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
   const telemetry = telemetryFromConfig(config);
   releasers.add('telemetry', () => telemetry.shutdown());
   const idleErrors = telemetry.meter.createCounter('overdue_db_idle_client_errors_total');
 
   let database;
   try {
-    database = await openConfiguredDatabase(config, { clock, logger, tracer: telemetry.tracer, onIdleClientError: () => idleErrors.add(1) });
+    database = await openConfiguredDatabase(config, {
+      clock,
+      logger,
+      tracer: telemetry.tracer,
+      onIdleClientError: () => idleErrors.add(1),
+      signal: startup.signal,
+    });
   } catch (err) {
+    if (startup.signal.aborted) return stopAndExit();
     if (err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError) {
       process.stderr.write(`overdue: cannot start: ${err.message}\n`);
       await releasers.release().catch(() => undefined);
@@ -47,13 +84,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     throw err;
   }
   releasers.add('database', () => database.close());
+  if (startup.signal.aborted) return stopAndExit();
 
   const overdue = createOverdue({ config, clock, logger, telemetry, database });
   releasers.add('background work', () => overdue.stop());
   const report = await overdue.start();
+  if (startup.signal.aborted) return stopAndExit();
 
   const http = await listen(overdue.app, { port: config.port, host: config.host });
   releasers.add('http', () => http.close(config.shutdownTimeoutMs));
+  started = true;
+  if (startup.signal.aborted) return stopAndExit();
 
   const local = `http://localhost:${http.port}`;
   const lines = [
@@ -68,28 +109,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ port: http.port, backend: database.backend, schemaOk: overdue.schema.status.ok }, 'overdue started');
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    releasers.release().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err) => {
-        logger.error({ err }, 'shutdown finished with errors');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -50,7 +50,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const migrations = deps.migrations ?? allMigrations;
 
   const schema = new SchemaGuard({ db, migrations, clock, logger, meter: telemetry.meter, intervalMs: config.schemaCheckIntervalMs });
-  const background = new BackgroundWork({ clock, logger, meter: telemetry.meter });
+  const background = new BackgroundWork({ clock, logger, meter: telemetry.meter, stopTimeoutMs: config.shutdownTimeoutMs });
   for (const loop of deps.loops ?? []) background.register(loop);
 
   // Background work runs only while the schema matches the code exactly.

@@ -112,7 +112,7 @@ export async function openPglite(dataDir: string, deps: OpenDeps): Promise<Datab
  */
 export async function waitForDatabase(
   handle: DatabaseHandle,
-  opts: { clock: Clock; logger: Logger; timeoutMs: number },
+  opts: { clock: Clock; logger: Logger; timeoutMs: number; signal?: AbortSignal | undefined },
 ): Promise<void> {
   const deadline = opts.clock.now().getTime() + opts.timeoutMs;
   let delay = 250;
@@ -130,7 +130,7 @@ export async function waitForDatabase(
         );
       }
       opts.logger.warn({ attempt, location: handle.location, err: (err as Error).message }, 'database not reachable yet; retrying');
-      await opts.clock.sleep(Math.min(delay, left));
+      await opts.clock.sleep(Math.min(delay, left), opts.signal);
       delay = Math.min(delay * 2, 5000);
     }
   }

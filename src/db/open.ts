@@ -11,13 +11,13 @@ import { openPglite, openPostgres, waitForDatabase, type DatabaseHandle } from '
  */
 export async function openConfiguredDatabase(
   config: Config,
-  deps: { clock: Clock; logger: Logger; tracer: Tracer; onIdleClientError?: (err: Error) => void },
+  deps: { clock: Clock; logger: Logger; tracer: Tracer; onIdleClientError?: (err: Error) => void; signal?: AbortSignal },
 ): Promise<DatabaseHandle> {
   const handle = config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolMax, deps)
     : await openPglite(config.dataDir, deps);
   try {
-    await waitForDatabase(handle, { clock: deps.clock, logger: deps.logger, timeoutMs: config.databaseConnectTimeoutMs });
+    await waitForDatabase(handle, { clock: deps.clock, logger: deps.logger, timeoutMs: config.databaseConnectTimeoutMs, signal: deps.signal });
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;

@@ -26,11 +26,14 @@ function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     // Real time on purpose: a drain deadline is about sockets, not domain time.
     const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    // Keep-alive connections with no request in flight would hold close() open,
+    // including those that become idle when their last response is sent.
+    const reap = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(force);
+      clearInterval(reap);
       resolve();
     });
-    // Keep-alive connections with no request in flight would hold close() open.
     server.closeIdleConnections();
   });
 }

@@ -1,0 +1,77 @@
+import type { Migration } from 'kysely';
+import { metrics, tracing } from '@opentelemetry/sdk-node';
+import type { LoopSpec } from '../../src/background.js';
+import { loadConfig } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/connect.js';
+import { createOverdue, type Overdue } from '../../src/overdue.js';
+import { createTelemetry, type Telemetry } from '../../src/telemetry.js';
+import type { Logger } from '../../src/logger.js';
+import { ManualClock } from './clock.js';
+import { capturingLogger } from './quiet.js';
+
+export interface TestOverdue extends Overdue {
+  clock: ManualClock;
+  telemetry: Telemetry;
+  spans: tracing.InMemorySpanExporter;
+  metricReader: metrics.MetricReader;
+  logs: Record<string, any>[];
+}
+
+export interface TestTelemetry {
+  telemetry: Telemetry;
+  spans: tracing.InMemorySpanExporter;
+  metricReader: metrics.MetricReader;
+}
+
+/** Telemetry with in-memory span and metric readers. Pass its tracer to testDatabase to see query spans. */
+export function testTelemetry(): TestTelemetry {
+  const spans = new tracing.InMemorySpanExporter();
+  const metricReader = new ManualMetricReader();
+  const telemetry = createTelemetry({ serviceName: 'overdue-test', spanExporters: [spans], metricReaders: [metricReader] });
+  return { telemetry, spans, metricReader };
+}
+
+/** The real service graph on a test database, a manual clock and in-memory telemetry. */
+export function testOverdue(opts: {
+  database: DatabaseHandle;
+  telemetry?: TestTelemetry;
+  env?: Record<string, string>;
+  clock?: ManualClock;
+  migrations?: Record<string, Migration>;
+  loops?: LoopSpec[];
+  logger?: Logger;
+}): TestOverdue {
+  const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
+  const clock = opts.clock ?? new ManualClock();
+  const { telemetry, spans, metricReader } = opts.telemetry ?? testTelemetry();
+  const captured = capturingLogger();
+  const overdue = createOverdue({
+    config,
+    clock,
+    logger: opts.logger ?? captured.logger,
+    telemetry,
+    database: opts.database,
+    ...(opts.migrations && { migrations: opts.migrations }),
+    ...(opts.loops && { loops: opts.loops }),
+  });
+  return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
+}
+
+/** A metric reader read on demand. */
+export class ManualMetricReader extends metrics.MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** The current value of a gauge or sum, by instrument name (first data point). */
+export async function metricValue(reader: metrics.MetricReader, name: string, attrs?: Record<string, string>): Promise<number | undefined> {
+  const { resourceMetrics } = await reader.collect();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      const point = metric.dataPoints.find((p) => !attrs || Object.entries(attrs).every(([k, v]) => p.attributes[k] === v));
+      return point ? (point.value as number) : undefined;
+    }
+  }
+  return undefined;
+}
