@@ -15,14 +15,15 @@ function probeLoop(): LoopSpec & { ticks: number } {
 
 const future: Record<string, Migration> = { '9999_future': { up: async () => undefined } };
 
+let t: TestDatabase | undefined;
+let o: TestOverdue | undefined;
+afterEach(async () => {
+  await o?.stop();
+  await t?.close();
+  o = t = undefined;
+});
+
 describe(`schema guard on ${backend}`, () => {
-  let t: TestDatabase | undefined;
-  let o: TestOverdue | undefined;
-  afterEach(async () => {
-    await o?.stop();
-    await t?.close();
-    o = t = undefined;
-  });
 
   it('current schema: ready, background work runs, gauge reads 1', async () => {
     t = await testDatabase();
@@ -101,13 +102,6 @@ describe(`schema guard on ${backend}`, () => {
 });
 
 describe(`background loops on ${backend}`, () => {
-  let t: TestDatabase | undefined;
-  let o: TestOverdue | undefined;
-  afterEach(async () => {
-    await o?.stop();
-    await t?.close();
-    o = t = undefined;
-  });
 
   it('a failing tick is logged, counted and retried with backoff; the loop keeps going', async () => {
     t = await testDatabase();
