@@ -7,8 +7,11 @@ export interface LoopSpec {
   name: string;
   /** Pause between ticks. */
   intervalMs: number;
-  /** One unit of work. Throwing is logged, counted and backed off, never fatal. */
-  tick(signal: AbortSignal): Promise<void>;
+  /**
+   * One unit of work. Throwing is logged, counted and backed off, never fatal.
+   * May return how long to sleep before the next tick (capped at `intervalMs`).
+   */
+  tick(signal: AbortSignal): Promise<void | number>;
   /** How long without a finished tick before /readyz calls the loop stalled; default 3 × interval + 30 s. */
   stallAfterMs?: number;
 }
@@ -20,6 +23,7 @@ interface RunningLoop {
   lastError: string | undefined;
   consecutiveFailures: number;
   done: Promise<void>;
+  wake: AbortController;
 }
 
 /**
@@ -83,6 +87,11 @@ export class BackgroundWork {
     }
   }
 
+  /** Ends the named loop's current sleep so it ticks now (e.g. a deadline moved earlier). */
+  wake(name: string): void {
+    for (const loop of this.#running) if (loop.spec.name === name) loop.wake.abort();
+  }
+
   /** What is wrong with the loops right now, for /readyz. */
   problems(): string[] {
     const now = this.deps.clock.now().getTime();
@@ -108,6 +117,7 @@ export class BackgroundWork {
       lastError: undefined,
       consecutiveFailures: 0,
       done: Promise.resolve(),
+      wake: new AbortController(),
     };
     loop.done = this.#run(loop, signal);
     this.#running.push(loop);
@@ -116,8 +126,10 @@ export class BackgroundWork {
   async #run(loop: RunningLoop, signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.deps;
     while (!signal.aborted) {
+      let requested: number | undefined;
       try {
-        await loop.spec.tick(signal);
+        const delay = await loop.spec.tick(signal);
+        if (typeof delay === 'number') requested = Math.max(0, Math.min(delay, loop.spec.intervalMs));
         loop.lastTickAt = clock.now().getTime();
         loop.lastError = undefined;
         loop.consecutiveFailures = 0;
@@ -131,12 +143,17 @@ export class BackgroundWork {
       // Back off after failures so a persistent fault is not retried hot.
       const delay =
         loop.consecutiveFailures === 0
-          ? loop.spec.intervalMs
+          ? (requested ?? loop.spec.intervalMs)
           : Math.min(loop.spec.intervalMs * 2 ** loop.consecutiveFailures, Math.max(60_000, loop.spec.intervalMs));
+      if (loop.wake.signal.aborted && loop.consecutiveFailures === 0) {
+        loop.wake = new AbortController(); // woken while ticking: tick again at once
+        continue;
+      }
       try {
-        await clock.sleep(delay, signal);
+        await clock.sleep(delay, AbortSignal.any([signal, loop.wake.signal]));
       } catch {
-        return; // aborted while sleeping
+        if (signal.aborted) return; // stopping
+        loop.wake = new AbortController(); // woken early: tick now
       }
     }
   }

@@ -22,6 +22,14 @@ export interface Config {
   httpBodyLimitBytes: number;
   shutdownTimeoutMs: number;
   schemaCheckIntervalMs: number;
+  heartbeats: {
+    trustProxy: boolean;
+    pingBodyLimitBytes: number;
+    pingLogLimit: number;
+    autoCreateLimit: number;
+    alertCapMs: number;
+    monitorOutageThresholdMs: number;
+  };
   otel: {
     serviceName: string;
     endpoint: string | undefined;
@@ -97,6 +105,12 @@ const vars = {
   HTTP_BODY_LIMIT: { schema: int(1024, 1024 ** 3), expect: 'bytes, an integer from 1024 to 1073741824' },
   SHUTDOWN_TIMEOUT: { schema: int(0, 600), expect: 'whole seconds from 0 to 600' },
   SCHEMA_CHECK_INTERVAL: { schema: int(1, 3600), expect: 'whole seconds from 1 to 3600' },
+  TRUST_PROXY: { schema: bool, expect: 'true or false (take client addresses from X-Forwarded-For)' },
+  PING_BODY_LIMIT: { schema: int(0, 100 * 1024 * 1024), expect: 'bytes of a ping body to keep, 0 for unlimited' },
+  PING_LOG_LIMIT: { schema: int(1, 100_000), expect: 'how many pings to keep per check, 1 to 100000' },
+  PING_AUTO_CREATE_LIMIT: { schema: int(0, 1_000_000), expect: 'how many checks one ping key may auto-create' },
+  ALERT_LOOP_CAP: { schema: int(50, 60_000), expect: 'milliseconds from 50 to 60000' },
+  MONITOR_OUTAGE_THRESHOLD: { schema: int(1, 86_400), expect: 'whole seconds from 1 to 86400' },
   OTEL_SERVICE_NAME: { schema: z.string().min(1), expect: 'a service name' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { schema: url(['http:', 'https:']), expect: 'an http(s) URL of an OTLP/HTTP collector' },
   OTEL_EXPORTER_OTLP_HEADERS: { schema: headerList, expect: 'a list like key1=value1,key2=value2', secret: true },
@@ -161,6 +175,14 @@ export function loadConfig(
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
     shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,
     schemaCheckIntervalMs: (p.SCHEMA_CHECK_INTERVAL ?? 60) * 1000,
+    heartbeats: {
+      trustProxy: p.TRUST_PROXY ?? false,
+      pingBodyLimitBytes: p.PING_BODY_LIMIT ?? 100_000,
+      pingLogLimit: p.PING_LOG_LIMIT ?? 100,
+      autoCreateLimit: p.PING_AUTO_CREATE_LIMIT ?? 1000,
+      alertCapMs: p.ALERT_LOOP_CAP ?? 1000,
+      monitorOutageThresholdMs: (p.MONITOR_OUTAGE_THRESHOLD ?? 30) * 1000,
+    },
     otel: {
       serviceName: p.OTEL_SERVICE_NAME ?? 'overdue',
       endpoint: p.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),

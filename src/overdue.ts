@@ -8,6 +8,10 @@ import { runMigrations, type MigrationList } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
 import { createApp, type AppEnv } from './http/app.js';
+import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
+import { ensurePingKey } from './heartbeats/checks-store.js';
+import { pingRoutes } from './heartbeats/ping-routes.js';
+import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -27,6 +31,8 @@ export interface Overdue {
   app: Hono<AppEnv>;
   schema: SchemaGuard;
   background: BackgroundWork;
+  heartbeats: HeartbeatService;
+  alerts: AlertEvaluator;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
   start(): Promise<StartReport>;
   /** Stops background work and the schema guard; the caller closes HTTP and the database. */
@@ -38,6 +44,8 @@ export interface StartReport {
   migrateError?: Error;
   /** Set only on the first start, when the admin key was generated now. */
   generatedAdminKey?: string;
+  /** The platform's ping key, for /ping/<ping_key>/<slug> URLs. */
+  platformPingKey?: string;
 }
 
 /**
@@ -53,6 +61,27 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const background = new BackgroundWork({ clock, logger, meter: telemetry.meter, stopTimeoutMs: config.shutdownTimeoutMs });
   for (const loop of deps.loops ?? []) background.register(loop);
 
+  const hb = config.heartbeats;
+  const alerts = new AlertEvaluator({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    options: { capMs: hb.alertCapMs, outageThresholdMs: hb.monitorOutageThresholdMs, batchSize: 500 },
+    wake: () => background.wake(ALERT_LOOP),
+  });
+  background.register(alerts.loop());
+  const heartbeats = createHeartbeatService({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    // PGlite is one session: batches cannot overlap there.
+    intake: { maxWaitMs: 2, maxBatch: 256, concurrency: database.backend === 'pglite' ? 1 : 4 },
+    autoCreateLimit: hb.autoCreateLimit,
+    onDeadline: (at) => alerts.deadlineMoved(at),
+  });
+
   // Background work runs only while the schema matches the code exactly.
   schema.onChange(async (status) => {
     if (status.ok) background.start();
@@ -67,12 +96,15 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
+    routes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy })],
   });
 
   return {
     app,
     schema,
     background,
+    heartbeats,
+    alerts,
     async start() {
       const report: StartReport = { migrated: [] };
       if (config.migrate === 'on') {
@@ -89,6 +121,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       if (status.ok) {
         const { generatedKey } = await ensureAdminKey(db, config.adminKey, clock.now());
         if (generatedKey) report.generatedAdminKey = generatedKey;
+        report.platformPingKey = await ensurePingKey(db, null, clock.now());
       }
       schema.start();
       return report;
@@ -96,6 +129,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     async stop() {
       await schema.stop();
       await background.stop();
+      await heartbeats.intake.drained();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ApiKeyTable } from '../auth/table.js';
+import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { ServiceStateTable } from './service-state.table.js';
 
 /**
@@ -9,4 +10,8 @@ import type { ServiceStateTable } from './service-state.table.js';
 export interface Database {
   api_keys: ApiKeyTable;
   service_state: ServiceStateTable;
+  ping_keys: PingKeyTable;
+  checks: CheckTable;
+  pings: PingTable;
+  flips: FlipTable;
 }

@@ -22,6 +22,8 @@ export interface AppDeps {
   meter: Meter;
   bodyLimitBytes: number;
   readiness: ReadinessDeps;
+  /** Routers that own their paths; mounted before the body limit (ping routes truncate bodies instead of refusing them). */
+  routes?: Hono<any>[];
 }
 
 /**
@@ -32,13 +34,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId({ limitLength: 128 }));
   app.use(observeRequests(deps));
+  app.onError(handleError(deps.logger));
+  for (const routes of deps.routes ?? []) app.route('/', routes);
   app.use(
     bodyLimit({
       maxSize: deps.bodyLimitBytes,
       onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
     }),
   );
-  app.onError(handleError(deps.logger));
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.route('/', healthRoutes(deps.readiness));

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_heartbeats.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -8,4 +9,5 @@ import * as m0001 from './0001_foundation.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_foundation': m0001,
+  '0002_heartbeats': m0002,
 });

@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** A fresh ping key: 22 characters of [a-z0-9], like healthchecks' project ping keys. */
+export function generatePingKey(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(22);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The ping key of a tenant (null = platform), created on first use. */
+export async function ensurePingKey(db: Kysely<Database>, tenantId: string | null, now: Date): Promise<string> {
+  await sql`
+    insert into ping_keys (ping_key, tenant_id, created_at) values (${generatePingKey()}, ${tenantId}, ${now})
+    on conflict ((coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid))) do nothing`.execute(db);
+  const row = await db
+    .selectFrom('ping_keys')
+    .select('ping_key')
+    .where(tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${tenantId}`)
+    .executeTakeFirstOrThrow();
+  return row.ping_key;
+}
+
+export async function findPingKey(db: Kysely<Database>, pingKey: string) {
+  return db.selectFrom('ping_keys').select(['ping_key', 'tenant_id']).where('ping_key', '=', pingKey).executeTakeFirst();
+}
+
+export async function findCheckIdsBySlug(db: Kysely<Database>, pingKey: string, slug: string): Promise<string[]> {
+  const rows = await db.selectFrom('checks').select('id').where('ping_key', '=', pingKey).where('slug', '=', slug).limit(2).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function checkExists(db: Kysely<Database>, id: string): Promise<boolean> {
+  return (await db.selectFrom('checks').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+export async function countChecksForPingKey(db: Kysely<Database>, pingKey: string): Promise<number> {
+  const row = await db.selectFrom('checks').select((eb) => eb.fn.countAll<bigint>().as('n')).where('ping_key', '=', pingKey).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface NewCheck {
+  tenantId: string | null;
+  pingKey: string;
+  name?: string;
+  slug?: string;
+  kind?: 'simple' | 'cron';
+  timeoutS?: number;
+  graceS?: number;
+  schedule?: string;
+  tz?: string;
+}
+
+export async function insertCheck(db: Kysely<Database>, check: NewCheck, now: Date): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('checks')
+    .values({
+      id,
+      tenant_id: check.tenantId,
+      ping_key: check.pingKey,
+      name: check.name ?? '',
+      slug: check.slug ?? '',
+      kind: check.kind ?? 'simple',
+      timeout_s: check.timeoutS ?? 86_400,
+      grace_s: check.graceS ?? 3_600,
+      schedule: check.schedule ?? '* * * * *',
+      tz: check.tz ?? 'UTC',
+      component_id: null,
+      last_ping: null,
+      last_start: null,
+      last_start_rid: null,
+      last_duration_ms: null,
+      reference_at: null,
+      alert_after: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}

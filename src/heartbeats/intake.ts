@@ -1,0 +1,187 @@
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { cronFor } from './status.js';
+import { insertFlips, insertPings, lockChecks, rowToState, saveCheckStates, type PingRecord } from './store.js';
+import type { PingKind } from './table.js';
+import { applyPing, type CheckState, type FlipDraft } from './transitions.js';
+import { resolvePingKind, type UrlAction } from './ping-rules.js';
+
+export interface IncomingPing {
+  checkId: string;
+  action: UrlAction;
+  exitStatus: number | null;
+  method: string;
+  scheme: string;
+  remoteAddr: string | null;
+  ua: string;
+  body: Uint8Array | null;
+  rid: string | null;
+  scheduledFor: Date | null;
+}
+
+export type PingOutcome = 'ok' | 'not_found' | 'invalid_scheduled_for';
+
+interface Pending {
+  ping: IncomingPing;
+  receivedAt: Date;
+  resolve: (outcome: PingOutcome) => void;
+  reject: (err: Error) => void;
+}
+
+export interface IntakeOptions {
+  /** Longest a ping waits for companions before its batch commits. */
+  maxWaitMs: number;
+  maxBatch: number;
+  /** Batches committing at once (1 on PGlite, which is one session). */
+  concurrency: number;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Group commit for pings. A ping is acknowledged only after the transaction
+ * holding its row and its check's new state has committed; pings arriving
+ * within a few milliseconds share one transaction (one fsync) and four
+ * statements, whatever their number. A batch that fails is retried ping by
+ * ping, so one bad ping cannot fail its neighbours; if the database is down,
+ * every waiting ping is rejected and answered 503.
+ */
+export class PingIntake {
+  #queue: Pending[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+  readonly #batches: Histogram;
+  readonly #failures: Counter;
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      clock: Clock;
+      logger: Logger;
+      meter: Meter;
+      options: IntakeOptions;
+      /** Told the earliest deadline a batch set, so the alert loop can wake for it. */
+      onDeadline?: (at: Date) => void;
+    },
+  ) {
+    this.#batches = deps.meter.createHistogram('overdue_ping_batch_size', { description: 'Pings committed per transaction' });
+    this.#failures = deps.meter.createCounter('overdue_ping_commit_failures_total', { description: 'Ping batches that failed to commit' });
+  }
+
+  submit(ping: IncomingPing): Promise<PingOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ping, receivedAt: this.deps.clock.now(), resolve, reject });
+      if (this.#queue.length >= this.deps.options.maxBatch) this.#flush();
+      // Real time on purpose: the batching window is about I/O, not domain time.
+      else this.#timer ??= setTimeout(() => this.#flush(), this.deps.options.maxWaitMs);
+    });
+  }
+
+  /** Resolves when nothing is queued or committing. */
+  drained(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#queue.length > 0 && this.#inFlight < this.deps.options.concurrency) {
+      const batch = this.#queue.splice(0, this.deps.options.maxBatch);
+      this.#inFlight++;
+      void this.#commit(batch).finally(() => {
+        this.#inFlight--;
+        if (this.#queue.length > 0) this.#flush();
+        else if (this.#inFlight === 0) for (const r of this.#idle.splice(0)) r();
+      });
+    }
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.#apply(batch);
+      this.#batches.record(batch.length);
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (err) {
+      this.#failures.add(1);
+      if (batch.length === 1) {
+        this.deps.logger.error({ err, checkId: batch[0]!.ping.checkId }, 'ping could not be stored');
+        batch[0]!.reject(err as Error);
+        return;
+      }
+      this.deps.logger.warn({ err, size: batch.length }, 'ping batch failed; retrying its pings one by one');
+      for (const p of batch) await this.#commit([p]);
+    }
+  }
+
+  async #apply(batch: Pending[]): Promise<PingOutcome[]> {
+    const detectedAt = this.deps.clock.now();
+    let earliest: Date | undefined;
+    const outcomes = await this.deps.db.transaction().execute(async (trx) => {
+      const rows = await lockChecks(trx, [...new Set(batch.map((p) => p.ping.checkId))]);
+      const byId = new Map(rows.map((r) => [r.id, { row: r, state: rowToState(r), changed: false }]));
+      const pings: PingRecord[] = [];
+      const flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[] = [];
+      const results: PingOutcome[] = [];
+      for (const { ping, receivedAt } of batch) {
+        const entry = byId.get(ping.checkId);
+        if (!entry) {
+          results.push('not_found');
+          continue;
+        }
+        if (ping.scheduledFor && !validSlot(entry.state, ping.scheduledFor, receivedAt)) {
+          results.push('invalid_scheduled_for');
+          continue;
+        }
+        const bodyText = ping.body ? decoder.decode(ping.body) : '';
+        const settings = {
+          methods: entry.row.methods,
+          filterHttpBody: entry.row.filter_http_body,
+          filterDefaultFail: entry.row.filter_default_fail,
+          startKw: entry.row.start_kw,
+          successKw: entry.row.success_kw,
+          failureKw: entry.row.failure_kw,
+        };
+        const wanted: PingKind = resolvePingKind(settings, ping.action, ping.method, bodyText);
+        const applied = applyPing(entry.state, { kind: wanted, rid: ping.rid, scheduledFor: ping.scheduledFor, bodyText }, receivedAt);
+        entry.state = applied.state;
+        entry.changed = true;
+        pings.push({
+          checkId: ping.checkId,
+          n: applied.state.nPings,
+          created: receivedAt,
+          kind: applied.kind,
+          scheme: ping.scheme,
+          remoteAddr: ping.remoteAddr,
+          method: ping.method,
+          ua: ping.ua,
+          body: ping.body,
+          exitStatus: ping.exitStatus,
+          rid: ping.rid,
+          scheduledFor: ping.scheduledFor,
+        });
+        if (applied.flip) flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
+        results.push('ok');
+      }
+      const changed = [...byId.entries()].filter(([, e]) => e.changed).map(([id, e]) => ({ id, state: e.state }));
+      for (const { state } of changed) if (state.alertAfter && (!earliest || state.alertAfter < earliest)) earliest = state.alertAfter;
+      await saveCheckStates(trx, changed, detectedAt);
+      await insertPings(trx, pings);
+      await insertFlips(trx, flips, detectedAt);
+      return results;
+    });
+    if (earliest) this.deps.onDeadline?.(earliest);
+    return outcomes;
+  }
+}
+
+/** `scheduled_for` must be a fire time of a cron check's schedule, no later than now + grace. */
+function validSlot(state: CheckState, at: Date, now: Date): boolean {
+  if (at.getTime() > now.getTime() + state.graceS * 1000) return false;
+  if (state.kind !== 'cron') return true;
+  return cronFor(state.schedule, state.tz).fires(at);
+}

@@ -1,0 +1,114 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import type { HeartbeatService } from './service.js';
+import { clientAddress, parseRid, parseScheduledFor, urlAction } from './ping-rules.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PING_KEY = /^[a-z0-9]{22}$/;
+const SLUG = /^[-a-zA-Z0-9_]+$/;
+
+/**
+ * healthchecks-compatible ping endpoints: any method, no auth, plain-text
+ * answers. UUID routes take precedence over slug routes, as in healthchecks.
+ */
+export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number; trustProxy: boolean }): Hono {
+  const app = new Hono();
+  app.all('/ping/*', async (c) => {
+    const parts = c.req.path.slice('/ping/'.length).split('/');
+    const head = parts[0] ?? '';
+    let target: { checkId: string } | { pingKey: string; slug: string; create: boolean };
+    let suffix: string | undefined;
+
+    if (UUID.test(head) && (parts.length === 1 || (parts.length === 2 && (parts[1] === '' || urlAction(parts[1]) !== 'invalid' || /^[0-9]+$/.test(parts[1]!))))) {
+      target = { checkId: head };
+      suffix = parts[1];
+    } else if (PING_KEY.test(head) && (parts.length === 2 || parts.length === 3) && SLUG.test(parts[1] ?? '') && (parts.length === 2 || /^(start|fail|log|[0-9]+)$/.test(parts[2]!))) {
+      if (parts[1] !== parts[1]!.toLowerCase()) return reply(c, 400, 'invalid url format', opts.bodyLimit);
+      target = { pingKey: head, slug: parts[1]!, create: c.req.query('create') === '1' };
+      suffix = parts[2];
+    } else {
+      return reply(c, 404, 'not found', opts.bodyLimit);
+    }
+
+    const action = urlAction(suffix);
+    const rid = parseRid(c.req.query('rid'));
+    const scheduledFor = parseScheduledFor(c.req.query('scheduled_for'));
+    try {
+      let created = false;
+      let checkId: string;
+      if ('checkId' in target) {
+        checkId = target.checkId;
+        // healthchecks resolves the check before validating the rest: unknown check is 404 first.
+        if ((action === 'invalid' || rid === 'invalid' || scheduledFor === 'invalid') && !(await service.checkExists(checkId))) {
+          return reply(c, 404, 'not found', opts.bodyLimit);
+        }
+      } else {
+        const resolved = await service.resolveSlug(target.pingKey, target.slug, target.create);
+        if (resolved === 'ambiguous') return reply(c, 409, 'ambiguous slug', opts.bodyLimit);
+        if (resolved === 'not_found') return reply(c, 404, 'not found', opts.bodyLimit);
+        checkId = resolved.checkId;
+        created = resolved.created;
+      }
+      if (action === 'invalid') return reply(c, 400, 'invalid url format', opts.bodyLimit);
+      if (rid === 'invalid') return reply(c, 400, 'invalid uuid format', opts.bodyLimit);
+      if (scheduledFor === 'invalid') return reply(c, 400, 'invalid scheduled_for', opts.bodyLimit);
+
+      const outcome = await service.ping({
+        checkId,
+        action: action.action,
+        exitStatus: action.exitStatus,
+        method: c.req.method.slice(0, 10),
+        scheme: (opts.trustProxy ? c.req.header('x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
+        remoteAddr: clientAddress(c.req.header('x-forwarded-for'), peerAddress(c), opts.trustProxy),
+        ua: (c.req.header('user-agent') ?? '').slice(0, 200),
+        body: await readLimited(c.req.raw, opts.bodyLimit),
+        rid,
+        scheduledFor,
+      });
+      if (outcome === 'not_found') return reply(c, 404, 'not found', opts.bodyLimit);
+      if (outcome === 'invalid_scheduled_for') return reply(c, 400, 'invalid scheduled_for', opts.bodyLimit);
+      return created ? reply(c, 201, 'Created', opts.bodyLimit) : reply(c, 200, 'OK', opts.bodyLimit);
+    } catch {
+      // Nothing was stored: tell the client to retry (the error is logged where it happened).
+      c.header('Retry-After', '5');
+      return reply(c, 503, 'service unavailable', opts.bodyLimit);
+    }
+  });
+  return app;
+}
+
+function reply(c: Context, status: 200 | 201 | 400 | 404 | 409 | 503, text: string, bodyLimit: number) {
+  c.header('Access-Control-Allow-Origin', '*');
+  c.header('Cache-Control', 'no-cache');
+  if (bodyLimit > 0) c.header('Ping-Body-Limit', String(bodyLimit));
+  return c.text(text, status);
+}
+
+function peerAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined; // in-process requests have no socket
+  }
+}
+
+/** The first `limit` bytes of the body (0 = unlimited); the rest is read and dropped. */
+async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
+  if (!req.body) return null;
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    if (limit > 0 && kept >= limit) continue;
+    const take = limit > 0 ? chunk.subarray(0, limit - kept) : chunk;
+    chunks.push(take);
+    kept += take.length;
+  }
+  if (kept === 0) return null;
+  const out = new Uint8Array(kept);
+  let at = 0;
+  for (const ch of chunks) {
+    out.set(ch, at);
+    at += ch.length;
+  }
+  return out;
+}

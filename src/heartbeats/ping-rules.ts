@@ -1,0 +1,72 @@
+import type { PingKind } from './table.js';
+
+export type UrlAction = 'success' | 'start' | 'fail' | 'log';
+
+export interface FilterSettings {
+  methods: '' | 'POST';
+  filterHttpBody: boolean;
+  filterDefaultFail: boolean;
+  startKw: string;
+  successKw: string;
+  failureKw: string;
+}
+
+/** The action named by the URL: `/start`, `/fail`, `/log`, `/<exit>` (0 = success) or none. */
+export function urlAction(suffix: string | undefined): { action: UrlAction; exitStatus: number | null } | 'invalid' {
+  if (suffix === undefined || suffix === '') return { action: 'success', exitStatus: null };
+  if (suffix === 'start' || suffix === 'fail' || suffix === 'log') return { action: suffix, exitStatus: null };
+  if (/^[0-9]+$/.test(suffix)) {
+    const code = Number(suffix);
+    if (code > 255) return 'invalid';
+    return { action: code === 0 ? 'success' : 'fail', exitStatus: code };
+  }
+  return 'invalid';
+}
+
+function keywords(list: string): string[] {
+  return list
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+}
+
+/**
+ * What a ping counts as, in healthchecks' order: methods=POST ignores other
+ * methods; with the HTTP body filter on, the body's keywords replace the URL's
+ * action (failure, then success, then start; else ignored or failed).
+ */
+export function resolvePingKind(settings: FilterSettings, action: UrlAction, method: string, bodyText: string): PingKind {
+  if (settings.methods === 'POST' && method.toUpperCase() !== 'POST') return 'ign';
+  const kind: PingKind = action === 'success' ? null : action;
+  if (!settings.filterHttpBody) return kind;
+  const has = (list: string) => keywords(list).some((k) => bodyText.includes(k));
+  if (has(settings.failureKw)) return 'fail';
+  if (has(settings.successKw)) return null;
+  if (has(settings.startKw)) return 'start';
+  return settings.filterDefaultFail ? 'fail' : 'ign';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `?rid=`: a canonical UUID in any case, stored lowercase; anything else is invalid. */
+export function parseRid(raw: string | undefined): string | null | 'invalid' {
+  if (raw === undefined) return null;
+  return UUID.test(raw) ? raw.toLowerCase() : 'invalid';
+}
+
+/** `?scheduled_for=`: an RFC 3339 instant with offset, or Unix seconds. */
+export function parseScheduledFor(raw: string | undefined): Date | null | 'invalid' {
+  if (raw === undefined) return null;
+  if (/^[0-9]{1,12}$/.test(raw)) return new Date(Number(raw) * 1000);
+  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(raw)) return 'invalid';
+  const at = new Date(raw);
+  return Number.isNaN(at.getTime()) ? 'invalid' : at;
+}
+
+/** The client address: first X-Forwarded-For entry when trusted, else the socket peer; `a.b.c.d:port` loses the port. */
+export function clientAddress(forwardedFor: string | undefined, peer: string | undefined, trustProxy: boolean): string | null {
+  let addr = trustProxy && forwardedFor ? forwardedFor.split(',')[0]!.trim() : (peer ?? '');
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(addr);
+  if (v4WithPort) addr = v4WithPort[1]!;
+  return addr === '' ? null : addr;
+}
