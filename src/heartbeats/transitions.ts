@@ -134,7 +134,8 @@ export function evaluateDeadline(state: CheckState, now: Date): { state: CheckSt
         newStatus: 'down',
         reason: 'timeout',
         detail: state.rearmedAfterOutage ? 'after monitor outage' : '',
-        at: deadline,
+        // After our own outage the enforced deadline is the re-armed one; we cannot vouch for earlier.
+        at: state.rearmedAfterOutage && state.alertAfter ? state.alertAfter : deadline,
         silent: false,
       },
     };
