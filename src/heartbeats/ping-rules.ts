@@ -58,8 +58,13 @@ export function parseRid(raw: string | undefined): string | null | 'invalid' {
 export function parseScheduledFor(raw: string | undefined): Date | null | 'invalid' {
   if (raw === undefined) return null;
   if (/^[0-9]{1,12}$/.test(raw)) return new Date(Number(raw) * 1000);
-  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(raw)) return 'invalid';
-  const at = new Date(raw);
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/.exec(raw);
+  if (!m) return 'invalid';
+  const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as number[];
+  // Date() rolls impossible dates over (Feb 30 → Mar 2); refuse them instead.
+  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || s! > 59 || oh! > 23 || om! > 59) return 'invalid';
+  const at = new Date(raw.replace(' ', 'T'));
   return Number.isNaN(at.getTime()) ? 'invalid' : at;
 }
 

@@ -1,4 +1,4 @@
-import { alertAfter, scheduleStart, statusAt, type CheckTiming } from './status.js';
+import { alertAfter, apiStatus, scheduleStart, type CheckTiming } from './status.js';
 import type { PingKind, StoredStatus } from './table.js';
 
 /** Everything about a check that pings and deadlines change. */
@@ -117,9 +117,10 @@ export function applyPing(state: CheckState, ping: PingInput, now: Date): { stat
  */
 export function evaluateDeadline(state: CheckState, now: Date): { state: CheckState; flip?: FlipDraft } {
   if (state.status === 'down') return { state: { ...state, alertAfter: null } };
-  const derived = statusAt(state, now);
+  // An open run never masks a missed schedule (healthchecks evaluates without `started`).
+  const down = apiStatus(state, now).status === 'down';
   const deadline = alertAfter(state);
-  if (derived !== 'down' || !deadline) return { state: { ...state, alertAfter: deadline } };
+  if (!down || !deadline) return { state: { ...state, alertAfter: deadline } };
 
   const runTimedOut = state.lastStart !== null && now.getTime() >= state.lastStart.getTime() + state.graceS * 1000;
   const next: CheckState = { ...state, recentOutcomes: pushOutcome(state, 'm') };
