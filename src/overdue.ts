@@ -11,6 +11,7 @@ import { createApp, type AppEnv } from './http/app.js';
 import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
 import { ensurePingKey } from './heartbeats/checks-store.js';
 import { pingRoutes } from './heartbeats/ping-routes.js';
+import { v3Routes } from './heartbeats/v3-routes.js';
 import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
@@ -96,7 +97,10 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
-    routes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy })],
+    routes: [
+      pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
+      v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
+    ],
   });
 
   return {

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { CheckRow } from './store.js';
+import type { CheckTable } from './table.js';
+
+/** Whose checks a request may touch: the admin sees all, a tenant key only its tenant's. */
+export interface Scope {
+  tenantId: string | null;
+  admin: boolean;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function scoped(db: Db, scope: Scope) {
+  const q = db.selectFrom('checks').selectAll();
+  return scope.admin ? q : q.where('tenant_id', '=', scope.tenantId);
+}
+
+export async function listChecks(db: Db, scope: Scope, filter: { tags: string[]; slug?: string | undefined }): Promise<CheckRow[]> {
+  let q = scoped(db, scope).orderBy('created_at').orderBy('id');
+  if (filter.slug !== undefined) q = q.where('slug', '=', filter.slug);
+  for (const tag of filter.tags) q = q.where(sql<boolean>`${tag} = any(string_to_array(tags, ' '))`);
+  return q.execute();
+}
+
+/** By UUID, or by unique_key (hex SHA-1 of the first 16 hex digits of the UUID, as healthchecks' read-only keys see it). */
+export async function findCheck(db: Db, scope: Scope, idOrUniqueKey: string): Promise<CheckRow | undefined> {
+  if (/^[0-9a-f]{40}$/.test(idOrUniqueKey)) {
+    // Postgres 15 has no sha1() without pgcrypto; read-only lookups are rare, so scan the scope's ids.
+    const ids = await (scope.admin ? db.selectFrom('checks').select('id') : db.selectFrom('checks').select('id').where('tenant_id', '=', scope.tenantId)).execute();
+    const match = ids.find((r) => uniqueKey(r.id) === idOrUniqueKey);
+    return match ? scoped(db, scope).where('id', '=', match.id).executeTakeFirst() : undefined;
+  }
+  return scoped(db, scope).where('id', '=', idOrUniqueKey).executeTakeFirst();
+}
+
+/** healthchecks' read-only identifier: hex SHA-1 of the first 16 hex digits of the UUID. */
+export function uniqueKey(id: string): string {
+  return createHash('sha1').update(id.replace(/-/g, '').slice(0, 16)).digest('hex');
+}
+
+export async function lockCheck(trx: Transaction<Database>, scope: Scope, id: string): Promise<CheckRow | undefined> {
+  return scoped(trx, scope).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateCheckRow(db: Db, id: string, values: Updateable<CheckTable>): Promise<void> {
+  await db.updateTable('checks').set(values).where('id', '=', id).execute();
+}
+
+export async function deleteCheckRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('checks').where('id', '=', id).execute();
+}
+
+/** Newest first. */
+export async function listPings(db: Db, checkId: string, limit: number) {
+  return db
+    .selectFrom('pings')
+    .select(['n', 'created', 'kind', 'scheme', 'remote_addr', 'method', 'ua', 'exitstatus', 'rid', 'scheduled_for', sql<boolean>`body is not null`.as('has_body')])
+    .where('check_id', '=', checkId)
+    .orderBy('n', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function pingBody(db: Db, checkId: string, n: number): Promise<Uint8Array | null | undefined> {
+  const row = await db.selectFrom('pings').select('body').where('check_id', '=', checkId).where('n', '=', BigInt(n)).executeTakeFirst();
+  return row ? row.body : undefined;
+}
+
+export async function listFlips(db: Db, checkId: string, range: { from?: Date | undefined; to?: Date | undefined }) {
+  let q = db.selectFrom('flips').select(['created', 'old_status', 'new_status']).where('check_id', '=', checkId);
+  if (range.from) q = q.where('created', '>=', range.from);
+  if (range.to) q = q.where('created', '<', range.to);
+  return q.orderBy('created', 'desc').orderBy('id', 'desc').limit(1000).execute();
+}
