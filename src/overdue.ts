@@ -11,6 +11,7 @@ import { createApp, type AppEnv } from './http/app.js';
 import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
 import { ensurePingKey } from './heartbeats/checks-store.js';
 import { pingRoutes } from './heartbeats/ping-routes.js';
+import { retentionLoop } from './heartbeats/retention.js';
 import { v3Routes } from './heartbeats/v3-routes.js';
 import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
@@ -72,6 +73,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     wake: () => background.wake(ALERT_LOOP),
   });
   background.register(alerts.loop());
+  background.register(retentionLoop({ db, clock, logger, keep: hb.pingLogLimit, intervalMs: 60_000 }));
   const heartbeats = createHeartbeatService({
     db,
     clock,

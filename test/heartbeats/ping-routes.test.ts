@@ -164,6 +164,18 @@ describe(`ping endpoints on ${backend}`, () => {
     expect((await pings())).toHaveLength(1);
   });
 
+  it('a paused check ignores pings with manual_resume, and goes up on a success without it', async () => {
+    await o.app.request(`/ping/${id}`);
+    await t.db.updateTable('checks').set({ status: 'paused', manual_resume: true, alert_after: null }).where('id', '=', id).execute();
+    expect((await o.app.request(`/ping/${id}`)).status).toBe(200);
+    expect((await check()).status).toBe('paused');
+    expect((await pings()).map((p) => p.kind)).toEqual([null, 'ign']);
+    await t.db.updateTable('checks').set({ manual_resume: false }).where('id', '=', id).execute();
+    await o.app.request(`/ping/${id}`);
+    expect((await check()).status).toBe('up');
+    expect((await flips()).at(-1)).toMatchObject({ old_status: 'paused', new_status: 'up' });
+  });
+
   it('with the database down, pings get 503 with Retry-After and nothing is acknowledged', async () => {
     const d = await testDatabase();
     const down = testOverdue({ database: d });
