@@ -34,6 +34,9 @@ export interface AlertOptions {
  */
 export class AlertEvaluator {
   #plannedWake = Number.POSITIVE_INFINITY;
+  /** Our own previous tick and last recorded tick (ms); undefined before the first. */
+  #lastTickAt: number | undefined;
+  #lastRecordedAt: number | undefined;
   readonly #flips: Counter;
   readonly #errors: Counter;
 
@@ -57,18 +60,29 @@ export class AlertEvaluator {
   async tick(): Promise<number> {
     const { db, clock, logger, options } = this.deps;
     const now = clock.now();
-    const lastTick = await readServiceTime(db, LAST_TICK_KEY);
-    if (lastTick && now.getTime() - lastTick.getTime() > options.outageThresholdMs) {
-      const rearmed = await rearmDeadlinesInGap(db, lastTick, now);
-      logger.warn(
-        { since: lastTick.toISOString(), gapSeconds: Math.round((now.getTime() - lastTick.getTime()) / 1000), rearmed },
-        'deadline evaluation was not running; deadlines that fell in the gap get a fresh grace period',
-      );
+    const t = now.getTime();
+    // Only after a gap in our own ticks (or at start) can there be an outage to
+    // account for; then the shared record says whether any instance was watching.
+    if (this.#lastTickAt === undefined || t - this.#lastTickAt > options.outageThresholdMs) {
+      const lastTick = await readServiceTime(db, LAST_TICK_KEY);
+      if (lastTick && t - lastTick.getTime() > options.outageThresholdMs) {
+        const rearmed = await rearmDeadlinesInGap(db, lastTick, now);
+        logger.warn(
+          { since: lastTick.toISOString(), gapSeconds: Math.round((t - lastTick.getTime()) / 1000), rearmed },
+          'deadline evaluation was not running; deadlines that fell in the gap get a fresh grace period',
+        );
+      }
     }
     while ((await this.evaluateDue(now)) === options.batchSize) {
       // a full batch: there may be more due
     }
-    await recordServiceTime(db, LAST_TICK_KEY, now);
+    // Recorded often enough that a restart can tell a real outage from a pause between ticks.
+    const recordEvery = Math.min(5000, options.outageThresholdMs / 3);
+    if (this.#lastRecordedAt === undefined || t - this.#lastRecordedAt >= recordEvery) {
+      await recordServiceTime(db, LAST_TICK_KEY, now);
+      this.#lastRecordedAt = t;
+    }
+    this.#lastTickAt = t;
     const next = await earliestDeadline(db);
     const delay = next ? Math.max(0, next.getTime() - clock.now().getTime()) : options.capMs;
     this.#plannedWake = clock.now().getTime() + Math.min(delay, options.capMs);
