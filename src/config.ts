@@ -22,6 +22,8 @@ export interface Config {
   httpBodyLimitBytes: number;
   shutdownTimeoutMs: number;
   schemaCheckIntervalMs: number;
+  selfPing: { url: string | undefined; intervalMs: number };
+  scheduler: { leaseMs: number; horizonMs: number };
   heartbeats: {
     trustProxy: boolean;
     pingBodyLimitBytes: number;
@@ -105,6 +107,10 @@ const vars = {
   HTTP_BODY_LIMIT: { schema: int(1024, 1024 ** 3), expect: 'bytes, an integer from 1024 to 1073741824' },
   SHUTDOWN_TIMEOUT: { schema: int(0, 600), expect: 'whole seconds from 0 to 600' },
   SCHEMA_CHECK_INTERVAL: { schema: int(1, 3600), expect: 'whole seconds from 1 to 3600' },
+  SELF_PING_URL: { schema: url(['http:', 'https:']), expect: 'an http(s) ping URL of another monitor', secret: true },
+  SELF_PING_INTERVAL: { schema: int(1, 86_400), expect: 'whole seconds from 1 to 86400' },
+  SCHEDULER_LEASE: { schema: int(3, 3600), expect: 'whole seconds from 3 to 3600' },
+  SCHEDULER_HORIZON: { schema: int(60, 90 * 86_400), expect: 'whole seconds of missed slots to catch up, 60 to 7776000' },
   TRUST_PROXY: { schema: bool, expect: 'true or false (take client addresses from X-Forwarded-For)' },
   PING_BODY_LIMIT: { schema: int(0, 100 * 1024 * 1024), expect: 'bytes of a ping body to keep, 0 for unlimited' },
   PING_LOG_LIMIT: { schema: int(1, 100_000), expect: 'how many pings to keep per check, 1 to 100000' },
@@ -175,6 +181,8 @@ export function loadConfig(
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
     shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,
     schemaCheckIntervalMs: (p.SCHEMA_CHECK_INTERVAL ?? 60) * 1000,
+    selfPing: { url: p.SELF_PING_URL, intervalMs: (p.SELF_PING_INTERVAL ?? 60) * 1000 },
+    scheduler: { leaseMs: (p.SCHEDULER_LEASE ?? 30) * 1000, horizonMs: (p.SCHEDULER_HORIZON ?? 7 * 86_400) * 1000 },
     heartbeats: {
       trustProxy: p.TRUST_PROXY ?? false,
       pingBodyLimitBytes: p.PING_BODY_LIMIT ?? 100_000,

@@ -11,10 +11,13 @@ import { createApp, type AppEnv } from './http/app.js';
 import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
 import { ensurePingKey } from './heartbeats/checks-store.js';
 import { pingRoutes } from './heartbeats/ping-routes.js';
-import { retentionLoop } from './heartbeats/retention.js';
+import { pruneRetained } from './heartbeats/retention.js';
 import { v3Routes } from './heartbeats/v3-routes.js';
 import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
+import type { JobDefinition, Scheduler } from './scheduler/runner.js';
+import { jobRoutes } from './scheduler/routes.js';
+import { createScheduler } from './scheduler/wiring.js';
 import type { Telemetry } from './telemetry.js';
 
 export interface OverdueDeps {
@@ -27,6 +30,8 @@ export interface OverdueDeps {
   migrations?: MigrationList;
   /** Background loops in addition to the built-in ones. */
   loops?: LoopSpec[];
+  /** Scheduler jobs in addition to the built-in ones. */
+  jobs?: JobDefinition[];
 }
 
 export interface Overdue {
@@ -35,6 +40,7 @@ export interface Overdue {
   background: BackgroundWork;
   heartbeats: HeartbeatService;
   alerts: AlertEvaluator;
+  scheduler: Scheduler;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
   start(): Promise<StartReport>;
   /** Stops background work and the schema guard; the caller closes HTTP and the database. */
@@ -73,7 +79,6 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     wake: () => background.wake(ALERT_LOOP),
   });
   background.register(alerts.loop());
-  background.register(retentionLoop({ db, clock, logger, keep: hb.pingLogLimit, intervalMs: 60_000 }));
   const heartbeats = createHeartbeatService({
     db,
     clock,
@@ -85,10 +90,24 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     onDeadline: (at) => alerts.deadlineMoved(at),
   });
 
-  // Background work runs only while the schema matches the code exactly.
+  const retention: JobDefinition = {
+    key: 'heartbeats.retention',
+    schedule: { intervalS: 60 },
+    catchUp: 'latest',
+    maxRunS: 300,
+    handler: async ({ signal }) => void (await pruneRetained({ db, clock, logger, keep: hb.pingLogLimit }, signal)),
+  };
+  const { scheduler, selfPing } = createScheduler({ db, clock, logger, meter: telemetry.meter, config, heartbeats, jobs: [retention, ...(deps.jobs ?? [])] });
+  background.register(scheduler.loop());
+
+  // Background work runs only while the schema matches the code exactly; a
+  // tripped guard is also reported outside (SELF_PING_URL /fail) at every check.
   schema.onChange(async (status) => {
     if (status.ok) background.start();
     else await background.stop();
+  });
+  schema.onCheck((status) => {
+    if (!status.ok) selfPing.failing(status.reason ?? 'schema does not match the code');
   });
 
   const app = createApp({
@@ -102,6 +121,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     routes: [
       pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
       v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
+      jobRoutes({ db, clock, scheduler }),
     ],
   });
 
@@ -111,6 +131,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     background,
     heartbeats,
     alerts,
+    scheduler,
     async start() {
       const report: StartReport = { migrated: [] };
       if (config.migrate === 'on') {
@@ -135,6 +156,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     async stop() {
       await schema.stop();
       await background.stop();
+      await scheduler.stop(config.shutdownTimeoutMs);
       await heartbeats.intake.drained();
     },
   };

@@ -1,5 +1,6 @@
 import type { ApiKeyTable } from '../auth/table.js';
 import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
+import type { JobRunTable, JobTable } from '../scheduler/table.js';
 import type { ServiceStateTable } from './service-state.table.js';
 
 /**
@@ -14,4 +15,6 @@ export interface Database {
   checks: CheckTable;
   pings: PingTable;
   flips: FlipTable;
+  jobs: JobTable;
+  job_runs: JobRunTable;
 }

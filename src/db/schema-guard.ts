@@ -15,6 +15,7 @@ import { checkSchema, type MigrationList, type SchemaStatus } from './migrate.js
 export class SchemaGuard {
   #status: SchemaStatus = { ok: false, applied: [], pending: [], unknown: [], reason: 'schema not checked yet' };
   #listeners: ((status: SchemaStatus) => void | Promise<void>)[] = [];
+  #checkListeners: ((status: SchemaStatus) => void)[] = [];
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
@@ -44,6 +45,11 @@ export class SchemaGuard {
     this.#listeners.push(listener);
   }
 
+  /** Called with the status after every check (e.g. to report a tripped guard outside). */
+  onCheck(listener: (status: SchemaStatus) => void): void {
+    this.#checkListeners.push(listener);
+  }
+
   async check(): Promise<SchemaStatus> {
     let next: SchemaStatus;
     try {
@@ -64,6 +70,7 @@ export class SchemaGuard {
     } else if (changed) {
       this.deps.logger.info({ applied: next.applied.length }, 'schema guard: schema matches the code');
     }
+    for (const listener of this.#checkListeners) listener(next);
     if (changed) {
       for (const listener of this.#listeners) {
         try {

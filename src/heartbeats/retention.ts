@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { LoopSpec } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -31,18 +30,15 @@ export async function pruneFlips(db: Kysely<Database>, now: Date, batch: number)
  * Keeps the newest `keep` pings per check and 93 days of flips. Works in small
  * batches, each its own short statement, so no lock is held for long.
  */
-export function retentionLoop(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; keep: number; intervalMs: number; batch?: number }): LoopSpec {
+export async function pruneRetained(
+  deps: { db: Kysely<Database>; clock: Clock; logger: Logger; keep: number; batch?: number },
+  signal: AbortSignal,
+): Promise<{ pings: number; flips: number }> {
   const batch = deps.batch ?? 5000;
-  return {
-    name: 'heartbeats.retention',
-    intervalMs: deps.intervalMs,
-    stallAfterMs: deps.intervalMs * 3 + 300_000,
-    async tick(signal) {
-      let pings = 0;
-      let flips = 0;
-      for (let n = batch; n === batch && !signal.aborted; pings += n) n = await prunePings(deps.db, deps.keep, batch);
-      for (let n = batch; n === batch && !signal.aborted; flips += n) n = await pruneFlips(deps.db, deps.clock.now(), batch);
-      if (pings > 0 || flips > 0) deps.logger.info({ pings, flips }, 'pruned old pings and flips');
-    },
-  };
+  let pings = 0;
+  let flips = 0;
+  for (let n = batch; n === batch && !signal.aborted; pings += n) n = await prunePings(deps.db, deps.keep, batch);
+  for (let n = batch; n === batch && !signal.aborted; flips += n) n = await pruneFlips(deps.db, deps.clock.now(), batch);
+  if (pings > 0 || flips > 0) deps.logger.info({ pings, flips }, 'pruned old pings and flips');
+  return { pings, flips };
 }

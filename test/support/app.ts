@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { metrics, tracing } from '@opentelemetry/sdk-node';
 import type { LoopSpec } from '../../src/background.js';
+import type { JobDefinition } from '../../src/scheduler/runner.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
@@ -39,6 +40,7 @@ export function testOverdue(opts: {
   clock?: ManualClock;
   migrations?: Record<string, Migration>;
   loops?: LoopSpec[];
+  jobs?: JobDefinition[];
   logger?: Logger;
 }): TestOverdue {
   const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
@@ -53,6 +55,7 @@ export function testOverdue(opts: {
     database: opts.database,
     ...(opts.migrations && { migrations: opts.migrations }),
     ...(opts.loops && { loops: opts.loops }),
+    ...(opts.jobs && { jobs: opts.jobs }),
   });
   return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_heartbeats.js';
+import * as m0003 from './0003_scheduler.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -10,4 +11,5 @@ import * as m0002 from './0002_heartbeats.js';
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_foundation': m0001,
   '0002_heartbeats': m0002,
+  '0003_scheduler': m0003,
 });
