@@ -157,15 +157,17 @@ export class Scheduler {
       const def = this.#defs.get(job.key)!;
       const upcoming = nextSlot(def.schedule, now);
       if (upcoming) next = Math.min(next, upcoming.getTime() - now.getTime());
-      if (job.paused || this.#inFlight.has(job.key)) continue;
-      await this.#advance(job, def, now);
+      if (job.paused) continue;
+      // Due slots are handed out even while this instance runs the job, so the
+      // run that finishes can take the next one at once (its delay recorded).
+      await this.#advance(job, def, now, !this.#inFlight.has(job.key));
     }
     this.deps.onHealthyTick?.();
     return Number.isFinite(next) ? Math.max(0, next) : this.deps.options.tickCapMs;
   }
 
   /** Materializes due slots and starts the oldest pending one, if the job is free. */
-  async #advance(job: JobRow, def: JobDefinition, now: Date): Promise<void> {
+  async #advance(job: JobRow, def: JobDefinition, now: Date, claim: boolean): Promise<void> {
     const { db, options } = this.deps;
     const claimed = await db.transaction().execute(async (trx) => {
       await lockJob(trx, job.key);
@@ -195,7 +197,7 @@ export class Scheduler {
           );
         }
       }
-      return claimNextSlot(trx, job.key, this.instanceId, now, options.leaseMs);
+      return claim ? claimNextSlot(trx, job.key, this.instanceId, now, options.leaseMs) : undefined;
     });
     if (claimed) this.#launch(job, def, claimed);
   }
