@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey, keyPrefix } from '../../src/auth/keys.js';
+import { tryInsertApiKey } from '../../src/auth/store.js';
+import type { TestOverdue } from '../support/app.js';
+import { ManualClock } from '../support/clock.js';
+import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { json } from '../support/http.js';
+import { recorder, schedulerInstance } from './support.js';
+
+describe(`scheduler operator API on ${backend}`, () => {
+  let t: TestDatabase;
+  let o: TestOverdue;
+  let admin: string;
+  let tenantKey: string;
+  const rec = recorder();
+  const call = (path: string, init: { method?: string; key?: string; body?: unknown } = {}) =>
+    o.app.request(`/api/v1/jobs${path}`, {
+      method: init.method ?? 'GET',
+      headers: { ...(init.key && { authorization: `Bearer ${init.key}` }), 'content-type': 'application/json' },
+      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+    });
+
+  beforeAll(async () => {
+    t = await testDatabase();
+    const clock = new ManualClock('2026-04-01T10:00:30Z');
+    o = await schedulerInstance(t, clock, [{ key: 'billing.invoice-run:acme', schedule: { cron: '0 2 * * *', tz: 'America/Chicago' }, catchUp: 'latest', maxRunS: 600, handler: rec.handler }]);
+    const key = generateApiKey('admin');
+    await tryInsertApiKey(t.db, { kind: 'admin', tenantId: null, name: 'ops', prefix: keyPrefix(key), hash: hashApiKey(key), now: clock.now() });
+    admin = key;
+    tenantKey = generateApiKey('tenant');
+    await tryInsertApiKey(t.db, { kind: 'tenant', tenantId: randomUUID(), name: 't', prefix: keyPrefix(tenantKey), hash: hashApiKey(tenantKey), now: clock.now() });
+    await o.scheduler.tick();
+    await o.scheduler.idle();
+  });
+  afterAll(async () => {
+    await o?.stop();
+    await t?.close();
+  });
+
+  it('needs the admin key', async () => {
+    expect((await call('')).status).toBe(401);
+    const res = await call('', { key: tenantKey });
+    expect([res.status, (await json(res)).error.code]).toEqual([403, 'forbidden']);
+  });
+
+  it('lists jobs with schedule, next slot, last run, state and lag', async () => {
+    const res = await call('', { key: admin });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.next_cursor).toBeNull();
+    const job = body.data.find((j: any) => j.key === 'billing.invoice-run:acme');
+    expect(job).toMatchObject({
+      schedule: '0 2 * * *',
+      tz: 'America/Chicago',
+      catch_up: 'latest',
+      next_slot: '2026-04-02T07:00:00.000Z',
+      last_run: null,
+      state: 'ok',
+      lag_seconds: 0,
+    });
+    expect(job.check_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.data.map((j: any) => j.key)).toContain('heartbeats.retention');
+  });
+
+  it('runs a given slot now, idempotently; rejects slots that are not slots', async () => {
+    const slot = '2026-03-30T02:00:00-05:00';
+    const first = await call('/billing.invoice-run:acme/run', { method: 'POST', key: admin, body: { slot } });
+    expect(first.status).toBe(200);
+    expect(await json(first)).toMatchObject({ slot: '2026-03-30T07:00:00.000Z', state: 'succeeded', attempt: 1 });
+    const again = await call('/billing.invoice-run:acme/run', { method: 'POST', key: admin, body: { slot } });
+    expect((await json(again)).attempt).toBe(1);
+    expect(rec.calls.map((c) => c.slot.toISOString())).toEqual(['2026-03-30T07:00:00.000Z']);
+
+    for (const [body, status] of [
+      [{ slot: '2026-03-30T02:30:00-05:00' }, 400],
+      [{ slot: 'yesterday' }, 400],
+      [{ slot: '2027-01-01T08:00:00Z' }, 400],
+      [{}, 400],
+    ] as const) {
+      const res = await call('/billing.invoice-run:acme/run', { method: 'POST', key: admin, body });
+      expect([JSON.stringify(body), res.status, (await json(res)).error.code]).toEqual([JSON.stringify(body), status, 'validation_failed']);
+    }
+    expect((await call('/nope/run', { method: 'POST', key: admin, body: { slot } })).status).toBe(404);
+  });
+
+  it('lists runs newest first with a cursor', async () => {
+    await call('/billing.invoice-run:acme/run', { method: 'POST', key: admin, body: { slot: '2026-03-31T02:00:00-05:00' } });
+    const page1 = await json(await call('/billing.invoice-run:acme/runs?limit=1', { key: admin }));
+    expect(page1.data.map((r: any) => r.slot)).toEqual(['2026-03-31T07:00:00.000Z']);
+    expect(page1.next_cursor).toBe('2026-03-31T07:00:00.000Z');
+    const page2 = await json(await call(`/billing.invoice-run:acme/runs?limit=1&cursor=${page1.next_cursor}`, { key: admin }));
+    expect(page2.data.map((r: any) => r.slot)).toEqual(['2026-03-30T07:00:00.000Z']);
+  });
+
+  it('pause stops a job from running; resume lets it run again', async () => {
+    expect(await json(await call('/billing.invoice-run:acme/pause', { method: 'POST', key: admin }))).toEqual({ key: 'billing.invoice-run:acme', paused: true });
+    const before = rec.calls.length;
+    await o.clock.jump('2026-04-02T07:00:30Z');
+    await o.scheduler.tick();
+    await o.scheduler.idle();
+    expect(rec.calls.length).toBe(before);
+    expect((await json(await call('', { key: admin }))).data.find((j: any) => j.key === 'billing.invoice-run:acme').state).toBe('paused');
+    await call('/billing.invoice-run:acme/resume', { method: 'POST', key: admin });
+    await o.scheduler.tick();
+    await o.scheduler.idle();
+    expect(rec.calls.at(-1)!.slot.toISOString()).toBe('2026-04-02T07:00:00.000Z');
+  });
+});
