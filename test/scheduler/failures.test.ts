@@ -154,6 +154,7 @@ describe(`scheduler failures on ${backend}`, () => {
     t = await testDatabase();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     let aborted = false;
+    let entered = false;
     const o = await schedulerInstance(t, clock, [
       {
         key: 'stuck',
@@ -162,18 +163,20 @@ describe(`scheduler failures on ${backend}`, () => {
         maxRunS: 5,
         maxAttempts: 1,
         handler: (ctx) =>
-          new Promise((_, reject) =>
+          new Promise((_, reject) => {
+            entered = true;
             ctx.signal.addEventListener('abort', () => {
               aborted = true;
               reject(ctx.signal.reason);
-            }),
-          ),
+            });
+          }),
       },
     ]);
     instances.push(o);
     await clock.jump('2026-04-01T11:00:00Z');
     await o.scheduler.tick();
-    await vi.waitFor(() => expect(clock.pendingSleepers).toBeGreaterThanOrEqual(2)); // the run armed its lease and time limit
+    // A run arms its lease renewal and time limit before it calls the handler.
+    await vi.waitFor(() => expect(entered).toBe(true));
     await clock.advance(5_000);
     await o.scheduler.idle();
     expect(aborted).toBe(true);
