@@ -31,6 +31,8 @@ export interface Config {
     autoCreateLimit: number;
     alertCapMs: number;
     monitorOutageThresholdMs: number;
+    commitWaitMs: number;
+    commitConcurrency: number;
   };
   otel: {
     serviceName: string;
@@ -116,6 +118,8 @@ const vars = {
   PING_LOG_LIMIT: { schema: int(1, 100_000), expect: 'how many pings to keep per check, 1 to 100000' },
   PING_AUTO_CREATE_LIMIT: { schema: int(0, 1_000_000), expect: 'how many checks one ping key may auto-create' },
   ALERT_LOOP_CAP: { schema: int(50, 60_000), expect: 'milliseconds from 50 to 60000' },
+  PING_COMMIT_WAIT: { schema: int(0, 100), expect: 'milliseconds a ping waits for its batch, 0 to 100' },
+  PING_COMMIT_CONCURRENCY: { schema: int(1, 64), expect: 'ping batches committing at once on Postgres, 1 to 64' },
   MONITOR_OUTAGE_THRESHOLD: { schema: int(1, 86_400), expect: 'whole seconds from 1 to 86400' },
   OTEL_SERVICE_NAME: { schema: z.string().min(1), expect: 'a service name' },
   OTEL_EXPORTER_OTLP_ENDPOINT: { schema: url(['http:', 'https:']), expect: 'an http(s) URL of an OTLP/HTTP collector' },
@@ -190,6 +194,8 @@ export function loadConfig(
       autoCreateLimit: p.PING_AUTO_CREATE_LIMIT ?? 1000,
       alertCapMs: p.ALERT_LOOP_CAP ?? 1000,
       monitorOutageThresholdMs: (p.MONITOR_OUTAGE_THRESHOLD ?? 30) * 1000,
+      commitWaitMs: p.PING_COMMIT_WAIT ?? 2,
+      commitConcurrency: p.PING_COMMIT_CONCURRENCY ?? 4,
     },
     otel: {
       serviceName: p.OTEL_SERVICE_NAME ?? 'overdue',

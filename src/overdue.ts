@@ -85,7 +85,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     logger,
     meter: telemetry.meter,
     // PGlite is one session: batches cannot overlap there.
-    intake: { maxWaitMs: 2, maxBatch: 256, concurrency: database.backend === 'pglite' ? 1 : 4 },
+    intake: { maxWaitMs: hb.commitWaitMs, maxBatch: 256, concurrency: database.backend === 'pglite' ? 1 : hb.commitConcurrency },
     autoCreateLimit: hb.autoCreateLimit,
     onDeadline: (at) => alerts.deadlineMoved(at),
   });

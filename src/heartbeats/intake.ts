@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { cronFor } from './status.js';
-import { insertFlips, insertPings, lockChecks, rowToState, saveCheckStates, type PingRecord } from './store.js';
+import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';
 import { applyPing, type CheckState, type FlipDraft } from './transitions.js';
 import { resolvePingKind, type UrlAction } from './ping-rules.js';
@@ -42,10 +42,10 @@ export interface IntakeOptions {
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
- * Group commit for pings. A ping is acknowledged only after the transaction
+ * Group commit for pings. A ping is acknowledged only after the statement
  * holding its row and its check's new state has committed; pings arriving
- * within a few milliseconds share one transaction (one fsync) and four
- * statements, whatever their number. A batch that fails is retried ping by
+ * within a few milliseconds share one read and one atomic write (one fsync),
+ * whatever their number. A batch that fails is retried ping by
  * ping, so one bad ping cannot fail its neighbours; if the database is down,
  * every waiting ping is rejected and answered 503.
  */
@@ -56,6 +56,7 @@ export class PingIntake {
   #idle: (() => void)[] = [];
   readonly #batches: Histogram;
   readonly #failures: Counter;
+  readonly #conflicts: Counter;
 
   constructor(
     private readonly deps: {
@@ -70,6 +71,7 @@ export class PingIntake {
   ) {
     this.#batches = deps.meter.createHistogram('overdue_ping_batch_size', { description: 'Pings committed per transaction' });
     this.#failures = deps.meter.createCounter('overdue_ping_commit_failures_total', { description: 'Ping batches that failed to commit' });
+    this.#conflicts = deps.meter.createCounter('overdue_ping_commit_conflicts_total', { description: 'Ping batches partly recomputed because another batch changed a check first' });
   }
 
   submit(ping: IncomingPing): Promise<PingOutcome> {
@@ -118,23 +120,32 @@ export class PingIntake {
     }
   }
 
+  /**
+   * Computes the batch against the checks as read (no locks held), then writes
+   * it in one statement guarded by each check's version; pings of checks that
+   * another batch changed meanwhile are recomputed and written again.
+   */
   async #apply(batch: Pending[]): Promise<PingOutcome[]> {
-    const detectedAt = this.deps.clock.now();
+    const outcomes: PingOutcome[] = new Array(batch.length);
+    let todo = batch.map((p, i) => ({ ...p, i }));
     let earliest: Date | undefined;
-    const outcomes = await this.deps.db.transaction().execute(async (trx) => {
-      const rows = await lockChecks(trx, [...new Set(batch.map((p) => p.ping.checkId))]);
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      if (attempt === 10) throw new Error(`ping commit kept conflicting for ${todo.length} pings`);
+      const detectedAt = this.deps.clock.now();
+      const rows = await readChecks(this.deps.db, [...new Set(todo.map((p) => p.ping.checkId))]);
       const byId = new Map(rows.map((r) => [r.id, { row: r, state: rowToState(r), changed: false }]));
       const pings: PingRecord[] = [];
       const flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[] = [];
-      const results: PingOutcome[] = [];
-      for (const { ping, receivedAt } of batch) {
+      const waiting: typeof todo = [];
+      for (const item of todo) {
+        const { ping, receivedAt } = item;
         const entry = byId.get(ping.checkId);
         if (!entry) {
-          results.push('not_found');
+          outcomes[item.i] = 'not_found';
           continue;
         }
         if (ping.scheduledFor && !validSlot(entry.state, ping.scheduledFor, receivedAt)) {
-          results.push('invalid_scheduled_for');
+          outcomes[item.i] = 'invalid_scheduled_for';
           continue;
         }
         const bodyText = ping.body ? decoder.decode(ping.body) : '';
@@ -165,15 +176,24 @@ export class PingIntake {
           scheduledFor: ping.scheduledFor,
         });
         if (applied.flip) flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
-        results.push('ok');
+        waiting.push(item);
       }
-      const changed = [...byId.entries()].filter(([, e]) => e.changed).map(([id, e]) => ({ id, state: e.state }));
-      for (const { state } of changed) if (state.alertAfter && (!earliest || state.alertAfter < earliest)) earliest = state.alertAfter;
-      await saveCheckStates(trx, changed, detectedAt);
-      await insertPings(trx, pings);
-      await insertFlips(trx, flips, detectedAt);
-      return results;
-    });
+      const changed = [...byId.values()].filter((e) => e.changed);
+      const written = await commitPingBatch(
+        this.deps.db,
+        { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.row.row_version, state: e.state })), pings, flips },
+        detectedAt,
+      );
+      for (const e of changed) {
+        if (written.has(e.row.id) && e.state.alertAfter && (!earliest || e.state.alertAfter < earliest)) earliest = e.state.alertAfter;
+      }
+      todo = [];
+      for (const item of waiting) {
+        if (written.has(item.ping.checkId)) outcomes[item.i] = 'ok';
+        else todo.push(item);
+      }
+      if (todo.length > 0) this.#conflicts.add(1);
+    }
     if (earliest) this.deps.onDeadline?.(earliest);
     return outcomes;
   }

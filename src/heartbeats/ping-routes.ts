@@ -61,7 +61,8 @@ export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number;
         scheme: (opts.trustProxy ? c.req.header('x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
         remoteAddr: clientAddress(c.req.header('x-forwarded-for'), peerAddress(c), opts.trustProxy),
         ua: (c.req.header('user-agent') ?? '').slice(0, 200),
-        body: await readLimited(c.req.raw, opts.bodyLimit),
+        // Most pings are bodiless GETs; touching req.body would build a full Request for nothing.
+        body: mayHaveBody(c) ? await readLimited(c.req.raw, opts.bodyLimit) : null,
         rid,
         scheduledFor,
       });
@@ -82,6 +83,11 @@ function reply(c: Context, status: 200 | 201 | 400 | 404 | 409 | 503, text: stri
   c.header('Cache-Control', 'no-cache');
   if (bodyLimit > 0) c.header('Ping-Body-Limit', String(bodyLimit));
   return c.text(text, status);
+}
+
+function mayHaveBody(c: Context): boolean {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return true;
+  return c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
 }
 
 function peerAddress(c: Context): string | undefined {

@@ -30,10 +30,84 @@ export function rowToState(row: CheckRow): CheckState {
   };
 }
 
-/** Locks the given checks for the rest of the transaction, in id order so concurrent batches cannot deadlock. */
-export async function lockChecks(trx: Transaction<Database>, ids: string[]): Promise<CheckRow[]> {
+/**
+ * The checks as they are now, each with its row version (Postgres' `xmin`,
+ * which every update of the row changes, whoever makes it).
+ */
+export async function readChecks(db: Db, ids: string[]): Promise<(CheckRow & { row_version: string })[]> {
   if (ids.length === 0) return [];
-  return trx.selectFrom('checks').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  return db
+    .selectFrom('checks')
+    .selectAll()
+    .select(sql<string>`xmin::text`.as('row_version'))
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** Postgres array literals need Buffers for bytea elements, not bare Uint8Arrays. */
+function asBuffer(body: Uint8Array | null): Buffer | null {
+  return body === null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/**
+ * Writes a batch of ping outcomes in one statement (one round trip, one
+ * commit): each check is updated only if its row version is still the one
+ * the batch was computed from (no other writer, ping batch, evaluator or API,
+ * touched it meanwhile), and only the pings and flips of the checks
+ * actually updated are inserted. Returns the ids written; the caller
+ * recomputes and retries the rest (another batch got there first).
+ */
+export async function commitPingBatch(
+  db: Db,
+  batch: {
+    checks: { id: string; rowVersion: string; state: CheckState }[];
+    pings: PingRecord[];
+    flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[];
+  },
+  now: Date,
+): Promise<Set<string>> {
+  if (batch.checks.length === 0) return new Set();
+  const col = <T>(f: (s: CheckState) => T) => batch.checks.map((i) => f(i.state));
+  const p = batch.pings;
+  const f = batch.flips;
+  const { rows } = await sql<{ id: string }>`
+    with u as (
+      update checks c set
+        status = u.status, last_ping = u.last_ping, last_start = u.last_start, last_start_rid = u.last_start_rid,
+        last_duration_ms = u.last_duration_ms, reference_at = u.reference_at, recent_outcomes = u.recent_outcomes,
+        n_pings = u.n_pings, has_confirmation_link = u.has_confirmation_link, alert_after = u.alert_after,
+        rearmed_after_outage = u.rearmed_after_outage, updated_at = ${now}
+      from unnest(
+        ${batch.checks.map((i) => i.id)}::uuid[], ${batch.checks.map((i) => i.rowVersion)}::text[],
+        ${col((s) => s.status)}::text[], ${col((s) => s.lastPing)}::timestamptz[], ${col((s) => s.lastStart)}::timestamptz[],
+        ${col((s) => s.lastStartRid)}::uuid[], ${col((s) => s.lastDurationMs)}::bigint[], ${col((s) => s.referenceAt)}::timestamptz[],
+        ${col((s) => s.recentOutcomes)}::text[], ${col((s) => s.nPings)}::bigint[], ${col((s) => s.hasConfirmationLink)}::boolean[],
+        ${col((s) => s.alertAfter)}::timestamptz[], ${col((s) => s.rearmedAfterOutage)}::boolean[]
+      ) as u(id, seen, status, last_ping, last_start, last_start_rid, last_duration_ms, reference_at, recent_outcomes,
+             n_pings, has_confirmation_link, alert_after, rearmed_after_outage)
+      where c.id = u.id and c.xmin::text = u.seen
+      returning c.id
+    ), ins_pings as (
+      insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for)
+      select x.* from unnest(
+        ${p.map((r) => r.checkId)}::uuid[], ${p.map((r) => r.n)}::bigint[], ${p.map((r) => r.created)}::timestamptz[],
+        ${p.map((r) => r.kind)}::text[], ${p.map((r) => r.scheme)}::text[], ${p.map((r) => r.remoteAddr)}::text[],
+        ${p.map((r) => r.method)}::text[], ${p.map((r) => r.ua)}::text[], ${p.map((r) => asBuffer(r.body))}::bytea[],
+        ${p.map((r) => r.exitStatus)}::smallint[], ${p.map((r) => r.rid)}::uuid[], ${p.map((r) => r.scheduledFor)}::timestamptz[]
+      ) as x(check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for)
+      where x.check_id in (select id from u)
+    ), ins_flips as (
+      insert into flips (check_id, tenant_id, created, detected_at, processed, old_status, new_status, reason, detail)
+      select y.check_id, y.tenant_id, y.created, ${now}, case when y.silent then ${now}::timestamptz end, y.old_status, y.new_status, y.reason, y.detail
+      from unnest(
+        ${f.map((r) => r.checkId)}::uuid[], ${f.map((r) => r.tenantId)}::uuid[], ${f.map((r) => r.flip.at)}::timestamptz[],
+        ${f.map((r) => r.flip.silent)}::boolean[], ${f.map((r) => r.flip.oldStatus)}::text[], ${f.map((r) => r.flip.newStatus)}::text[],
+        ${f.map((r) => r.flip.reason)}::text[], ${f.map((r) => r.flip.detail)}::text[]
+      ) as y(check_id, tenant_id, created, silent, old_status, new_status, reason, detail)
+      where y.check_id in (select id from u)
+    )
+    select id from u`.execute(db);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Writes the ping-driven state of many checks in one statement. */
@@ -69,29 +143,6 @@ export interface PingRecord {
   exitStatus: number | null;
   rid: string | null;
   scheduledFor: Date | null;
-}
-
-export async function insertPings(trx: Db, pings: PingRecord[]): Promise<void> {
-  if (pings.length === 0) return;
-  await trx
-    .insertInto('pings')
-    .values(
-      pings.map((p) => ({
-        check_id: p.checkId,
-        n: p.n,
-        created: p.created,
-        kind: p.kind,
-        scheme: p.scheme,
-        remote_addr: p.remoteAddr,
-        method: p.method,
-        ua: p.ua,
-        body: p.body,
-        exitstatus: p.exitStatus,
-        rid: p.rid,
-        scheduled_for: p.scheduledFor,
-      })),
-    )
-    .execute();
 }
 
 export async function insertFlips(

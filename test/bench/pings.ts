@@ -253,6 +253,9 @@ export async function run(args: string[]): Promise<void> {
       // Retention (a scheduler job) would trim each check to its newest 100 pings mid-run;
       // keep them all so the ping rows can be checked against the counters too.
       PING_LOG_LIMIT: '100000',
+      // Tuning knobs, passed through for experiments.
+      PING_COMMIT_WAIT: process.env.PING_COMMIT_WAIT,
+      PING_COMMIT_CONCURRENCY: process.env.PING_COMMIT_CONCURRENCY,
     });
     const logger = createLogger('silent');
     const metricReader = new ManualMetricReader();
