@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { acquireDataDirLock } from './datadir-lock.js';
 import type { Database } from './database.js';
 import { withQuerySpans } from './tracing-dialect.js';
+import { redactUrl } from '../redact.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -133,16 +134,6 @@ export async function waitForDatabase(
       await opts.clock.sleep(Math.min(delay, left), opts.signal);
       delay = Math.min(delay * 2, 5000);
     }
-  }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable url)';
   }
 }
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { ensurePingKey, insertCheck } from './checks-store.js';
 import { deleteCheckRow, findCheck, listChecks, lockCheck, updateCheckRow, type Scope } from './manage-store.js';
 import { alertAfter } from './status.js';
-import { insertFlips, rowToState, saveCheckStates, type CheckRow } from './store.js';
+import { commitPingBatch, readChecks, rowToState, type CheckRow } from './store.js';
 import type { CheckTable } from './table.js';
 import { pause, resume } from './transitions.js';
 import type { CheckSpec } from './v3-validate.js';
@@ -84,7 +84,10 @@ export async function deleteCheck(db: Kysely<Database>, scope: Scope, id: string
   });
 }
 
-/** Pause or resume, with its (silent) flip in the same transaction. */
+/**
+ * Pause or resume, with its (silent) flip, in one guarded write; recomputed if
+ * a ping or the evaluator changed the check in between.
+ */
 export async function setPaused(
   db: Kysely<Database>,
   scope: Scope,
@@ -92,13 +95,16 @@ export async function setPaused(
   paused: boolean,
   now: Date,
 ): Promise<CheckRow | undefined | 'not_paused'> {
-  return db.transaction().execute(async (trx) => {
-    const row = await lockCheck(trx, scope, id);
+  if (!(await findCheck(db, scope, id))) return undefined;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const [row] = await readChecks(db, [id]);
     if (!row) return undefined;
     const result = paused ? pause(rowToState(row), now) : resume(rowToState(row), now);
     if (result === 'not_paused') return 'not_paused';
-    await saveCheckStates(trx, [{ id, state: result.state }], now);
-    if (result.flip) await insertFlips(trx, [{ checkId: id, tenantId: row.tenant_id, flip: result.flip }], now);
-    return findCheck(trx, scope, id);
-  });
+    if (!result.flip) return row; // already paused
+    const flips = [{ checkId: id, tenantId: row.tenant_id, flip: result.flip }];
+    const written = await commitPingBatch(db, { checks: [{ id, rowVersion: row.row_version, state: result.state }], pings: [], flips }, now);
+    if (written.has(id)) return findCheck(db, scope, id);
+  }
+  throw new Error(`check ${id} kept changing while being ${paused ? 'paused' : 'resumed'}`);
 }

@@ -110,26 +110,6 @@ export async function commitPingBatch(
   return new Set(rows.map((r) => r.id));
 }
 
-/** Writes the ping-driven state of many checks in one statement. */
-export async function saveCheckStates(trx: Db, items: { id: string; state: CheckState }[], now: Date): Promise<void> {
-  if (items.length === 0) return;
-  const col = <T>(f: (s: CheckState) => T) => items.map((i) => f(i.state));
-  await sql`
-    update checks c set
-      status = u.status, last_ping = u.last_ping, last_start = u.last_start, last_start_rid = u.last_start_rid,
-      last_duration_ms = u.last_duration_ms, reference_at = u.reference_at, recent_outcomes = u.recent_outcomes,
-      n_pings = u.n_pings, has_confirmation_link = u.has_confirmation_link, alert_after = u.alert_after,
-      rearmed_after_outage = u.rearmed_after_outage, updated_at = ${now}
-    from unnest(
-      ${items.map((i) => i.id)}::uuid[], ${col((s) => s.status)}::text[], ${col((s) => s.lastPing)}::timestamptz[],
-      ${col((s) => s.lastStart)}::timestamptz[], ${col((s) => s.lastStartRid)}::uuid[], ${col((s) => s.lastDurationMs)}::bigint[],
-      ${col((s) => s.referenceAt)}::timestamptz[], ${col((s) => s.recentOutcomes)}::text[], ${col((s) => s.nPings)}::bigint[],
-      ${col((s) => s.hasConfirmationLink)}::boolean[], ${col((s) => s.alertAfter)}::timestamptz[], ${col((s) => s.rearmedAfterOutage)}::boolean[]
-    ) as u(id, status, last_ping, last_start, last_start_rid, last_duration_ms, reference_at, recent_outcomes,
-           n_pings, has_confirmation_link, alert_after, rearmed_after_outage)
-    where c.id = u.id`.execute(trx);
-}
-
 export interface PingRecord {
   checkId: string;
   n: bigint;

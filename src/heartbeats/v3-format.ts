@@ -1,7 +1,6 @@
-import { uniqueKey } from './manage-store.js';
+import { uniqueKey, type listPings } from './manage-store.js';
 import { apiStatus, graceStart } from './status.js';
 import { rowToState, type CheckRow } from './store.js';
-import type { PingKind } from './table.js';
 
 /** healthchecks' timestamp form: seconds precision, explicit +00:00. */
 export function isoSeconds(d: Date | null): string | null {
@@ -72,19 +71,7 @@ export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; r
   return json;
 }
 
-interface PingRow {
-  n: bigint;
-  created: Date;
-  kind: PingKind;
-  scheme: string;
-  remote_addr: string | null;
-  method: string;
-  ua: string;
-  exitstatus: number | null;
-  rid: string | null;
-  scheduled_for: Date | null;
-  has_body: boolean;
-}
+type PingRow = Awaited<ReturnType<typeof listPings>>[number];
 
 /**
  * Pings newest first, each success/fail with the duration of the run it

@@ -1,6 +1,7 @@
 import type { Counter, Meter } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { redactUrl } from '../redact.js';
 
 /**
  * Who watches the watcher: pings an outside healthchecks-compatible URL
@@ -41,17 +42,7 @@ export class SelfPing {
       })
       .catch((err) => {
         this.#errors.add(1);
-        this.deps.logger.warn({ err: (err as Error).message, url: redact(url) }, 'self-ping failed');
+        this.deps.logger.warn({ err: (err as Error).message, url: redactUrl(url) }, 'self-ping failed');
       });
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(bad url)';
   }
 }

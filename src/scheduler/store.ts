@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { CatchUpPolicy, JobRunTable, JobTable } from './table.js';
 
@@ -128,6 +128,20 @@ export async function materializeSlots(
     .execute();
 }
 
+/** The columns of a slot this instance starts: owner, lease, attempt, how late it started. */
+function startRunning(instanceId: string, now: Date, leaseMs: number) {
+  return (eb: ExpressionBuilder<Database, 'job_runs'>) => ({
+    state: 'running' as const,
+    instance_id: instanceId,
+    attempt: eb('attempt', '+', 1),
+    lease_until: new Date(now.getTime() + leaseMs),
+    started_at: now,
+    finished_at: null,
+    delay_ms: sql<bigint>`(extract(epoch from (${now}::timestamptz - slot_at)) * 1000)::bigint`,
+    not_before: null,
+  });
+}
+
 /** A run holding the job right now (running with a live lease), if any. */
 export async function liveRun(db: Db, key: string, now: Date): Promise<RunRow | undefined> {
   return db
@@ -148,15 +162,7 @@ export async function claimNextSlot(trx: Transaction<Database>, key: string, ins
   if (await liveRun(trx, key, now)) return undefined;
   return trx
     .updateTable('job_runs')
-    .set((eb) => ({
-      state: 'running',
-      instance_id: instanceId,
-      attempt: eb('attempt', '+', 1),
-      lease_until: new Date(now.getTime() + leaseMs),
-      started_at: now,
-      delay_ms: sql<bigint>`(extract(epoch from (${now}::timestamptz - slot_at)) * 1000)::bigint`,
-      not_before: null,
-    }))
+    .set(startRunning(instanceId, now, leaseMs))
     .where('job_key', '=', key)
     .where('slot_at', '=', (eb) =>
       eb
@@ -180,16 +186,7 @@ export async function claimSlot(trx: Transaction<Database>, key: string, slot: D
   if (await liveRun(trx, key, now)) return undefined;
   return trx
     .updateTable('job_runs')
-    .set((eb) => ({
-      state: 'running',
-      instance_id: instanceId,
-      attempt: eb('attempt', '+', 1),
-      lease_until: new Date(now.getTime() + leaseMs),
-      started_at: now,
-      finished_at: null,
-      delay_ms: sql<bigint>`(extract(epoch from (${now}::timestamptz - slot_at)) * 1000)::bigint`,
-      not_before: null,
-    }))
+    .set(startRunning(instanceId, now, leaseMs))
     .where('job_key', '=', key)
     .where('slot_at', '=', slot)
     .where('state', 'in', ['pending', 'failed', 'timed_out', 'skipped'])

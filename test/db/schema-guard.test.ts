@@ -1,11 +1,12 @@
 import type { Migration } from 'kysely';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LoopSpec } from '../../src/background.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { migrations } from '../../src/db/migrations/index.js';
 import { testOverdue, metricValue, type TestOverdue } from '../support/app.js';
+import { perTestResources } from '../support/resources.js';
 import { json } from '../support/http.js';
-import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, type TestDatabase } from '../support/db.js';
 
 /** A background loop that only counts its ticks. */
 function probeLoop(): LoopSpec & { ticks: number } {
@@ -15,20 +16,16 @@ function probeLoop(): LoopSpec & { ticks: number } {
 
 const future: Record<string, Migration> = { '9999_future': { up: async () => undefined } };
 
-let t: TestDatabase | undefined;
-let o: TestOverdue | undefined;
-afterEach(async () => {
-  await o?.stop();
-  await t?.close();
-  o = t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
+let o: TestOverdue;
 
 describe(`schema guard on ${backend}`, () => {
 
   it('current schema: ready, background work runs, gauge reads 1', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const probe = probeLoop();
-    o = testOverdue({ database: t, loops: [probe] });
+    o = resources.track(testOverdue({ database: t, loops: [probe] }));
     await o.start();
     await o.clock.advance(3500);
     expect(probe.ticks).toBeGreaterThanOrEqual(3);
@@ -39,10 +36,10 @@ describe(`schema guard on ${backend}`, () => {
   });
 
   it('database newer than the code (an unknown migration): 503 with the reason, no background work', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     await runMigrations(t.db, { ...migrations, ...future }); // a newer version migrated this database
     const probe = probeLoop();
-    o = testOverdue({ database: t, loops: [probe], env: { MIGRATE: 'on', SCHEMA_CHECK_INTERVAL: '60' } });
+    o = resources.track(testOverdue({ database: t, loops: [probe], env: { MIGRATE: 'on', SCHEMA_CHECK_INTERVAL: '60' } }));
     const report = await o.start();
     // kysely refuses to migrate a database with migrations it does not know; that is reported, not thrown.
     expect(report.migrateError?.message).toMatch(/9999_future/);
@@ -69,10 +66,10 @@ describe(`schema guard on ${backend}`, () => {
   });
 
   it('database behind the code (a missing migration) with MIGRATE=off: 503 until migrated elsewhere, then work starts', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const probe = probeLoop();
     const code = { ...migrations, '9000_next': { up: async () => undefined } };
-    o = testOverdue({ database: t, loops: [probe], migrations: code, env: { MIGRATE: 'off', SCHEMA_CHECK_INTERVAL: '60' } });
+    o = resources.track(testOverdue({ database: t, loops: [probe], migrations: code, env: { MIGRATE: 'off', SCHEMA_CHECK_INTERVAL: '60' } }));
     const report = await o.start();
     expect(report.migrated).toEqual([]);
     await o.clock.advance(30_000);
@@ -92,8 +89,8 @@ describe(`schema guard on ${backend}`, () => {
   });
 
   it('MIGRATE=on applies what is pending before checking', async () => {
-    t = await testDatabase({ migrated: false });
-    o = testOverdue({ database: t, env: { MIGRATE: 'on' } });
+    t = await resources.database({ migrated: false });
+    o = resources.track(testOverdue({ database: t, env: { MIGRATE: 'on' } }));
     const report = await o.start();
     expect(report.migrated).toEqual(Object.keys(migrations));
     expect(o.schema.status.ok).toBe(true);
@@ -104,7 +101,7 @@ describe(`schema guard on ${backend}`, () => {
 describe(`background loops on ${backend}`, () => {
 
   it('a failing tick is logged, counted and retried with backoff; the loop keeps going', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     let calls = 0;
     const flaky: LoopSpec = {
       name: 'flaky',
@@ -114,7 +111,7 @@ describe(`background loops on ${backend}`, () => {
         if (calls <= 3) throw new Error(`boom ${calls}`);
       },
     };
-    o = testOverdue({ database: t, loops: [flaky] });
+    o = resources.track(testOverdue({ database: t, loops: [flaky] }));
     await o.start();
     await o.clock.advance(1000 + 2000 + 4000 + 8000 + 1000);
     expect(calls).toBeGreaterThanOrEqual(5);
@@ -128,9 +125,9 @@ describe(`background loops on ${backend}`, () => {
   });
 
   it('a stalled loop makes /readyz 503 naming it', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const stuck: LoopSpec = { name: 'stuck', intervalMs: 1000, stallAfterMs: 10_000, tick: () => new Promise(() => undefined) };
-    o = testOverdue({ database: t, loops: [stuck], env: { SHUTDOWN_TIMEOUT: '1' } });
+    o = resources.track(testOverdue({ database: t, loops: [stuck], env: { SHUTDOWN_TIMEOUT: '1' } }));
     await o.start();
     expect((await o.app.request('/readyz')).status).toBe(200);
     await o.clock.advance(11_000);

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
+import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
 import { testOverdue, type TestOverdue } from '../support/app.js';
-import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, onPostgres, type TestDatabase } from '../support/db.js';
 
-let t: TestDatabase | undefined;
-const instances: TestOverdue[] = [];
-afterEach(async () => {
-  for (const o of instances.splice(0)) await o.stop();
-  await t?.close();
-  t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
 
 /** An instance whose background loops are stopped, so the test drives the evaluator itself. */
 /** Tests that jump the clock ahead are not about our own outages unless they say so. */
@@ -20,7 +16,7 @@ async function instance(db: TestDatabase, clock: ManualClock, env: Record<string
   const o = testOverdue({ database: db, clock, env });
   const report = await o.start();
   await o.background.stop();
-  instances.push(o);
+  resources.track(o);
   return { o, pingKey: report.platformPingKey! };
 }
 
@@ -38,7 +34,7 @@ const flipsOf = (db: TestDatabase, id: string) =>
 
 describe(`deadline alerting on ${backend}`, () => {
   it('flips a late check down once, dated at its exact deadline (boundary inclusive)', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const { o, pingKey } = await instance(t, clock);
     const id = await insertCheck(t.db, { tenantId: null, pingKey, name: 'nightly', timeoutS: 60, graceS: 30 }, clock.now());
@@ -61,7 +57,7 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('a start without a finish goes down when the run exceeds its grace', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const { o, pingKey } = await instance(t, clock);
     const id = await insertCheck(t.db, { tenantId: null, pingKey, name: 'etl', timeoutS: 3600, graceS: 10 }, clock.now());
@@ -74,7 +70,7 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('a cron check across the spring-forward change in America/New_York is due at the right instant', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2025-03-08T07:31:00Z'); // Sat 02:31 EST, just after the 02:30 run
     const { o, pingKey } = await instance(t, clock);
     const id = await insertCheck(
@@ -92,7 +88,7 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('two evaluators on one database flip each overdue check exactly once', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const a = await instance(t, clock);
     const b = await instance(onPostgres ? { ...t, db: t.another().db } as TestDatabase : t, clock);
@@ -109,7 +105,7 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('after Overdue itself was down, deadlines inside the gap get one fresh grace, then flip "after monitor outage"', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const first = await instance(t, clock, { MONITOR_OUTAGE_THRESHOLD: '30' });
     const late = await insertCheck(t.db, { tenantId: null, pingKey: first.pingKey, name: 'late', timeoutS: 60, graceS: 60 }, clock.now());
@@ -140,7 +136,7 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('a ping inside the fresh grace clears the outage mark', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const first = await instance(t, clock);
     const id = await insertCheck(t.db, { tenantId: null, pingKey: first.pingKey, name: 'x', timeoutS: 60, graceS: 60 }, clock.now());
@@ -154,10 +150,10 @@ describe(`deadline alerting on ${backend}`, () => {
   });
 
   it('the background loop flips on its own, woken by the ping that set the deadline', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
     const o = testOverdue({ database: t, clock });
-    instances.push(o);
+    resources.track(o);
     const pingKey = (await o.start()).platformPingKey!;
     const id = await insertCheck(t.db, { tenantId: null, pingKey, name: 'bg', timeoutS: 2, graceS: 1 }, clock.now());
     await o.app.request(`/ping/${id}`);

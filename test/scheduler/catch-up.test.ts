@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
 import type { TestOverdue } from '../support/app.js';
-import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, type TestDatabase } from '../support/db.js';
 import { recorder, schedulerInstance } from './support.js';
 
-let t: TestDatabase | undefined;
-const instances: TestOverdue[] = [];
-afterEach(async () => {
-  for (const o of instances.splice(0)) await o.stop();
-  await t?.close();
-  t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
 
 const every5 = { cron: '*/5 * * * *', tz: 'UTC' };
 
 describe(`scheduler catch-up on ${backend}`, () => {
   it('after 3 hours down: `all` runs every missed slot once in order, `latest` only the newest, `skip` none; the job heartbeat went down on time', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     const all = recorder();
     const latest = recorder();
@@ -26,7 +22,7 @@ describe(`scheduler catch-up on ${backend}`, () => {
       { key: 'latest', schedule: every5, catchUp: 'latest', maxRunS: 60, handler: latest.handler },
       { key: 'skip', schedule: every5, catchUp: 'skip', maxRunS: 60, handler: skip.handler },
     ]);
-    instances.push(o);
+    resources.track(o);
     // One normal slot at 10:05.
     await clock.jump('2026-04-01T10:05:00Z');
     await o.scheduler.tick();
@@ -67,11 +63,11 @@ describe(`scheduler catch-up on ${backend}`, () => {
   });
 
   it('`all` with a cap runs the newest `cap` slots and records the older surplus as skipped', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     const rec = recorder();
     const o = await schedulerInstance(t, clock, [{ key: 'capped', schedule: every5, catchUp: 'all', catchUpCap: 4, maxRunS: 60, handler: rec.handler }]);
-    instances.push(o);
+    resources.track(o);
     await o.scheduler.tick();
     await clock.jump('2026-04-01T11:01:00Z');
     await o.scheduler.tick();
@@ -83,11 +79,11 @@ describe(`scheduler catch-up on ${backend}`, () => {
   });
 
   it('a job added today does not backfill before it was first seen', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:02:00Z');
     const rec = recorder();
     const o = await schedulerInstance(t, clock, [{ key: 'new-job', schedule: every5, catchUp: 'all', maxRunS: 60, handler: rec.handler }]);
-    instances.push(o);
+    resources.track(o);
     await o.scheduler.tick();
     await o.scheduler.idle();
     expect(rec.calls).toEqual([]);

@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
 import type { TestOverdue } from '../support/app.js';
-import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, type TestDatabase } from '../support/db.js';
 import { recorder, schedulerInstance } from './support.js';
 
-let t: TestDatabase | undefined;
-let o: TestOverdue | undefined;
-afterEach(async () => {
-  await o?.stop();
-  await t?.close();
-  o = t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
+let o: TestOverdue;
 
 const ny = 'America/New_York';
 
@@ -25,10 +22,10 @@ async function runThrough(clock: ManualClock, from: string, to: string, stepMin:
 
 describe(`scheduler across DST in ${ny} on ${backend}`, () => {
   it('a daily 02:30 job runs exactly once on the spring-forward day and once on the fall-back day', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2025-03-08T12:00:00Z');
     const rec = recorder();
-    o = await schedulerInstance(t, clock, [{ key: 'daily-0230', schedule: { cron: '30 2 * * *', tz: ny }, catchUp: 'all', maxRunS: 600, handler: rec.handler }]);
+    o = resources.track(await schedulerInstance(t, clock, [{ key: 'daily-0230', schedule: { cron: '30 2 * * *', tz: ny }, catchUp: 'all', maxRunS: 600, handler: rec.handler }]));
     await runThrough(clock, '2025-03-08T12:00:00Z', '2025-03-10T12:00:00Z', 15);
     // Sunday 2025-03-09: 02:30 does not exist; it runs once, at 03:00 EDT.
     expect(rec.calls.map((c) => c.slot.toISOString())).toEqual(['2025-03-09T07:00:00.000Z', '2025-03-10T06:30:00.000Z']);
@@ -44,10 +41,10 @@ describe(`scheduler across DST in ${ny} on ${backend}`, () => {
   });
 
   it('an every-30-minutes job skips the gap in spring and runs both passes of the repeated hour in autumn', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2025-03-09T04:50:00Z'); // 23:50 EST on Saturday
     const rec = recorder();
-    o = await schedulerInstance(t, clock, [{ key: 'half-hourly', schedule: { cron: '*/30 * * * *', tz: ny }, catchUp: 'all', maxRunS: 600, handler: rec.handler }]);
+    o = resources.track(await schedulerInstance(t, clock, [{ key: 'half-hourly', schedule: { cron: '*/30 * * * *', tz: ny }, catchUp: 'all', maxRunS: 600, handler: rec.handler }]));
     await runThrough(clock, '2025-03-09T04:50:00Z', '2025-03-10T04:00:00Z', 30);
     const spring = rec.calls.map((c) => c.slot.toISOString());
     // Local day 2025-03-09 has 23 hours: 46 half-hour slots, none at 02:00 or 02:30.

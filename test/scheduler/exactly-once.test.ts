@@ -1,26 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
 import type { TestOverdue } from '../support/app.js';
-import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, onPostgres, type TestDatabase } from '../support/db.js';
 import { recorder, schedulerInstance } from './support.js';
 
-let t: TestDatabase | undefined;
-const instances: TestOverdue[] = [];
-afterEach(async () => {
-  for (const o of instances.splice(0)) await o.stop();
-  await t?.close();
-  t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
 
 describe(`scheduler exactly-once on ${backend}`, () => {
   it('three instances run each slot of a 1-minute job exactly once over a simulated day', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T00:00:30Z');
     const rec = recorder();
+    const instances: TestOverdue[] = [];
     const job = { key: 'every-minute', schedule: { cron: '* * * * *', tz: 'UTC' }, catchUp: 'all' as const, maxRunS: 30, handler: rec.handler };
     for (let i = 0; i < 3; i++) {
       const db = onPostgres && i > 0 ? ({ ...t, db: t.another().db } as TestDatabase) : t;
-      instances.push(await schedulerInstance(db, clock, [job]));
+      instances.push(resources.track(await schedulerInstance(db, clock, [job])));
     }
     for (let minute = 1; minute <= 1440; minute++) {
       await clock.jump(new Date(Date.parse('2026-04-01T00:00:30Z') + minute * 60_000));

@@ -1,24 +1,20 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { metricValue, type TestOverdue } from '../support/app.js';
+import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
-import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend, onPostgres, type TestDatabase } from '../support/db.js';
 import { schedulerInstance } from './support.js';
 import type { RunContext } from '../../src/scheduler/runner.js';
 
-let t: TestDatabase | undefined;
-const instances: TestOverdue[] = [];
-afterEach(async () => {
-  for (const o of instances.splice(0)) await o.stop();
-  await t?.close();
-  t = undefined;
-});
+const resources = perTestResources();
+let t: TestDatabase;
 
 const runRow = (key: string, slot: string) =>
   t!.db.selectFrom('job_runs').selectAll().where('job_key', '=', key).where('slot_at', '=', new Date(slot)).executeTakeFirstOrThrow();
 
 describe(`scheduler failures on ${backend}`, () => {
   it('a run whose instance dies is retried by another instance after its lease expires, once', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     // Each instance has its own clock: A's stops when A "dies" (kill -9), so it never renews its lease.
     const clockA = new ManualClock('2026-04-01T10:00:30Z');
     const clockB = new ManualClock('2026-04-01T10:00:30Z');
@@ -35,7 +31,8 @@ describe(`scheduler failures on ${backend}`, () => {
     });
     const a = await schedulerInstance(t, clockA, [job('A')], { SCHEDULER_LEASE: '30', SHUTDOWN_TIMEOUT: '0' });
     const b = await schedulerInstance(onPostgres ? ({ ...t, db: t.another().db } as TestDatabase) : t, clockB, [job('B')], { SCHEDULER_LEASE: '30' });
-    instances.push(b, a);
+    resources.track(b);
+    resources.track(a);
 
     await clockA.jump('2026-04-01T11:00:00Z');
     await clockB.jump('2026-04-01T11:00:00Z');
@@ -65,7 +62,7 @@ describe(`scheduler failures on ${backend}`, () => {
   });
 
   it('an overrunning run delays the next slot (no overlap) and the delay is recorded', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     const entered: string[] = [];
     const spans: { slot: string; start: number; end: number }[] = [];
@@ -84,7 +81,7 @@ describe(`scheduler failures on ${backend}`, () => {
         },
       },
     ]);
-    instances.push(o);
+    resources.track(o);
     const inside = (slot: string) => vi.waitFor(() => expect(entered).toContain(slot));
 
     await clock.jump('2026-04-01T10:01:00Z');
@@ -106,7 +103,7 @@ describe(`scheduler failures on ${backend}`, () => {
   });
 
   it('a throwing handler: error logged with job and slot, a fail ping with the error text, a metric, a retry', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     let calls = 0;
     const o = await schedulerInstance(t, clock, [
@@ -122,7 +119,7 @@ describe(`scheduler failures on ${backend}`, () => {
         },
       },
     ]);
-    instances.push(o);
+    resources.track(o);
     await clock.jump('2026-04-02T07:00:00Z'); // 02:00 CDT
     await o.scheduler.tick();
     await o.scheduler.idle();
@@ -151,7 +148,7 @@ describe(`scheduler failures on ${backend}`, () => {
   });
 
   it('a run that exceeds its max run time is aborted and recorded as timed out', async () => {
-    t = await testDatabase();
+    t = await resources.database();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     let aborted = false;
     let entered = false;
@@ -172,7 +169,7 @@ describe(`scheduler failures on ${backend}`, () => {
           }),
       },
     ]);
-    instances.push(o);
+    resources.track(o);
     await clock.jump('2026-04-01T11:00:00Z');
     await o.scheduler.tick();
     // A run arms its lease renewal and time limit before it calls the handler.
