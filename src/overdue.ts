@@ -8,6 +8,7 @@ import { runMigrations, type MigrationList } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
 import { createApp, type AppEnv } from './http/app.js';
+import { pruneKeys } from './http/idempotency-store.js';
 import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
 import { ensurePingKey } from './heartbeats/checks-store.js';
 import { pingRoutes } from './heartbeats/ping-routes.js';
@@ -97,7 +98,28 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     maxRunS: 300,
     handler: async ({ signal }) => void (await pruneRetained({ db, clock, logger, keep: hb.pingLogLimit }, signal)),
   };
-  const { scheduler, selfPing } = createScheduler({ db, clock, logger, meter: telemetry.meter, config, heartbeats, jobs: [retention, ...(deps.jobs ?? [])] });
+  const idempotencyCleanup: JobDefinition = {
+    key: 'api.idempotency-cleanup',
+    schedule: { intervalS: 3600 },
+    catchUp: 'latest',
+    maxRunS: 300,
+    // Keys are kept at least 24 h (a little more, so a key is never pruned mid-day of its use).
+    handler: async ({ slot }) => {
+      const before = new Date(slot.getTime() - 25 * 3600 * 1000);
+      while ((await pruneKeys(db, before, 5000)) === 5000) {
+        // more to prune
+      }
+    },
+  };
+  const { scheduler, selfPing } = createScheduler({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    config,
+    heartbeats,
+    jobs: [retention, idempotencyCleanup, ...(deps.jobs ?? [])],
+  });
   background.register(scheduler.loop());
 
   // Background work runs only while the schema matches the code exactly; a
@@ -121,7 +143,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     routes: [
       pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
       v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
-      jobRoutes({ db, clock, scheduler }),
+      jobRoutes({ db, clock, logger, scheduler }),
     ],
   });
 

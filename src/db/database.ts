@@ -1,6 +1,7 @@
 import type { ApiKeyTable } from '../auth/table.js';
 import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { JobRunTable, JobTable } from '../scheduler/table.js';
+import type { IdempotencyKeyTable } from '../http/idempotency.table.js';
 import type { ServiceStateTable } from './service-state.table.js';
 
 /**
@@ -17,4 +18,5 @@ export interface Database {
   flips: FlipTable;
   jobs: JobTable;
   job_runs: JobRunTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

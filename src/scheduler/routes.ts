@@ -5,6 +5,8 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
+import { idempotency } from '../http/middleware/idempotency.js';
+import type { Logger } from '../logger.js';
 import type { Scheduler } from './runner.js';
 import { isSlot, nextSlot } from './slots.js';
 import { findJob, lastRuns, listJobs, listRuns, oldestPending, setJobPaused, type RunRow } from './store.js';
@@ -25,10 +27,10 @@ function runJson(r: RunRow) {
 }
 
 /** Operator API for the scheduler (admin key): jobs, their runs, run a slot now, pause/resume. */
-export function jobRoutes(deps: { db: Kysely<Database>; clock: Clock; scheduler: Scheduler }): Hono<AppEnv> {
+export function jobRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; scheduler: Scheduler }): Hono<AppEnv> {
   const { db, clock, scheduler } = deps;
   const app = new Hono<AppEnv>().basePath('/api/v1/jobs');
-  app.use('*', requireApiKey(db, { adminOnly: true }));
+  app.use('*', requireApiKey(db, { adminOnly: true }), idempotency(deps));
 
   app.get('/', async (c) => {
     const now = clock.now();

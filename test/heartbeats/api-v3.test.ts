@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey, keyPrefix } from '../../src/auth/keys.js';
-import { tryInsertApiKey } from '../../src/auth/store.js';
 import { uniqueKey } from '../../src/heartbeats/manage-store.js';
 import { testOverdue, type TestOverdue } from '../support/app.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
+import { insertApiKey } from '../support/keys.js';
 
 describe(`healthchecks v3 management API on ${backend}`, () => {
   let t: TestDatabase;
@@ -16,9 +15,7 @@ describe(`healthchecks v3 management API on ${backend}`, () => {
   const keys: Record<string, string> = {};
 
   async function addKey(name: string, tenantId: string, readOnly = false) {
-    const key = generateApiKey('tenant');
-    await tryInsertApiKey(t.db, { kind: 'tenant', tenantId, name, prefix: keyPrefix(key), hash: hashApiKey(key), readOnly, now: o.clock.now() });
-    keys[name] = key;
+    keys[name] = await insertApiKey(t.db, { kind: 'tenant', tenantId, readOnly }, o.clock.now());
   }
   const call = (path: string, init: { method?: string; key?: string; body?: unknown } = {}) =>
     o.app.request(`/api/v3${path}`, {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey, keyPrefix } from '../../src/auth/keys.js';
-import { tryInsertApiKey } from '../../src/auth/store.js';
 import type { TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
+import { insertApiKey } from '../support/keys.js';
 import { recorder, schedulerInstance } from './support.js';
 
 describe(`scheduler operator API on ${backend}`, () => {
@@ -25,11 +24,8 @@ describe(`scheduler operator API on ${backend}`, () => {
     t = await testDatabase();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
     o = await schedulerInstance(t, clock, [{ key: 'billing.invoice-run:acme', schedule: { cron: '0 2 * * *', tz: 'America/Chicago' }, catchUp: 'latest', maxRunS: 600, handler: rec.handler }]);
-    const key = generateApiKey('admin');
-    await tryInsertApiKey(t.db, { kind: 'admin', tenantId: null, name: 'ops', prefix: keyPrefix(key), hash: hashApiKey(key), now: clock.now() });
-    admin = key;
-    tenantKey = generateApiKey('tenant');
-    await tryInsertApiKey(t.db, { kind: 'tenant', tenantId: randomUUID(), name: 't', prefix: keyPrefix(tenantKey), hash: hashApiKey(tenantKey), now: clock.now() });
+    admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
+    tenantKey = await insertApiKey(t.db, { kind: 'tenant', tenantId: randomUUID() }, clock.now());
     await o.scheduler.tick();
     await o.scheduler.idle();
   });
