@@ -55,8 +55,9 @@ describe('billing periods', () => {
     const spring = [0, 1, 2].map((n) => periodStart(daily, n).toISOString());
     // Mar 8 23:00 PST, then Mar 9 23:00 PDT: one local day, but only 23 hours later.
     expect(spring).toEqual(['2025-03-08T07:00:00.000Z', '2025-03-09T07:00:00.000Z', '2025-03-10T06:00:00.000Z']);
-    const weekly: BillingCycle = { anchor: new Date('2025-10-20T22:00:00Z'), interval: 'week', intervalCount: 2, tz: 'Europe/Berlin' }; // Mon 00:00 CEST
-    expect([0, 1].map((n) => periodStart(weekly, n).toISOString())).toEqual(['2025-10-20T22:00:00.000Z', '2025-11-02T23:00:00.000Z']);
+    const weekly: BillingCycle = { anchor: new Date('2025-10-20T22:00:00Z'), interval: 'week', intervalCount: 2, tz: 'Europe/Berlin' }; // Tue Oct 21 00:00 CEST
+    // Two weeks on is Tue Nov 4 00:00, now CET: 14 local days, 337 hours.
+    expect([0, 1].map((n) => periodStart(weekly, n).toISOString())).toEqual(['2025-10-20T22:00:00.000Z', '2025-11-03T23:00:00.000Z']);
   });
 
   it('consecutive periods tile (end = next start, no gaps, no overlaps) across zones, month ends, leap years and DST', () => {
