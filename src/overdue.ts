@@ -7,6 +7,7 @@ import type { DatabaseHandle } from './db/connect.js';
 import { runMigrations, type MigrationList } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
+import { billingRoutes } from './billing/routes.js';
 import { createApp, type AppEnv } from './http/app.js';
 import { pruneKeys } from './http/idempotency-store.js';
 import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
@@ -144,6 +145,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
       v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
       jobRoutes({ db, clock, logger, scheduler }),
+      billingRoutes({ db, clock, logger }),
     ],
   });
 

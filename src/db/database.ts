@@ -1,4 +1,5 @@
 import type { ApiKeyTable } from '../auth/table.js';
+import type { AccountTable, LedgerAccountTable, LedgerEntryTable, LedgerTransactionTable, TenantTable } from '../billing/table.js';
 import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { JobRunTable, JobTable } from '../scheduler/table.js';
 import type { IdempotencyKeyTable } from '../http/idempotency.table.js';
@@ -19,4 +20,9 @@ export interface Database {
   jobs: JobTable;
   job_runs: JobRunTable;
   idempotency_keys: IdempotencyKeyTable;
+  tenants: TenantTable;
+  accounts: AccountTable;
+  ledger_accounts: LedgerAccountTable;
+  ledger_transactions: LedgerTransactionTable;
+  ledger_entries: LedgerEntryTable;
 }

@@ -22,7 +22,7 @@ export interface AppDeps {
   meter: Meter;
   bodyLimitBytes: number;
   readiness: ReadinessDeps;
-  /** Routers that own their paths; mounted before the body limit (ping routes truncate bodies instead of refusing them). */
+  /** Feature routers; each owns its paths. */
   routes?: Hono<any>[];
 }
 
@@ -35,13 +35,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId({ limitLength: 128 }));
   app.use(observeRequests(deps));
   app.onError(handleError(deps.logger));
+  const limitBody = bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
+  });
+  // Pings are the exception: healthchecks keeps the first PING_BODY_LIMIT bytes instead of refusing.
+  app.use((c, next) => (c.req.path.startsWith('/ping/') ? next() : limitBody(c, next)));
   for (const routes of deps.routes ?? []) app.route('/', routes);
-  app.use(
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
-    }),
-  );
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.route('/', healthRoutes(deps.readiness));

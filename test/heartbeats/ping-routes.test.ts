@@ -62,6 +62,12 @@ describe(`ping endpoints on ${backend}`, () => {
     expect(f!.processed).not.toBeNull(); // new→up notifies nobody
   });
 
+  it('a body over the API limit is not refused on /ping: its first bytes are kept', async () => {
+    const res = await o.app.request(`/ping/${id}`, { method: 'POST', body: 'y'.repeat(2 * 1024 * 1024) });
+    expect(res.status).toBe(200);
+    expect(Buffer.from((await pings())[0]!.body!).toString()).toBe('y'.repeat(16));
+  });
+
   it('start, fail, log and exit codes', async () => {
     expect((await o.app.request(`/ping/${id}/start`)).status).toBe(200);
     expect((await check()).last_start).toEqual(o.clock.now());

@@ -37,6 +37,9 @@ describe(`HTTP basics on ${backend}`, () => {
     const res = await o.app.request('/api/v1/me', { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
     expect(res.status).toBe(413);
     expect(await json(res)).toEqual({ error: { code: 'payload_too_large', message: 'request body exceeds 1048576 bytes' } });
+    // Feature routers too (v3 here); only /ping truncates instead.
+    const v3 = await o.app.request('/api/v3/checks/', { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-api-key': adminKey } });
+    expect(v3.status).toBe(413);
   });
 
   it('every response carries a request id, echoing a sane incoming one', async () => {

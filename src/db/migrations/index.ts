@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_heartbeats.js';
 import * as m0003 from './0003_scheduler.js';
 import * as m0004 from './0004_idempotency.js';
+import * as m0005 from './0005_tenants_ledger.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_heartbeats': m0002,
   '0003_scheduler': m0003,
   '0004_idempotency': m0004,
+  '0005_tenants_ledger': m0005,
 });

@@ -1,0 +1,38 @@
+/**
+ * Money is integer minor units (bigint) with an ISO 4217 currency beside it.
+ * Never floats.
+ */
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+// Where CLDR (what Intl knows) differs from ISO 4217's minor unit, or lacks the code, ISO wins.
+const ISO_EXPONENT_OVERRIDES: Record<string, number> = { CLF: 4, ISK: 0, UYW: 4 };
+
+const supported = new Set(Intl.supportedValuesOf('currency'));
+
+/** The ISO 4217 minor-unit exponent of `code` (USD 2, JPY 0, BHD 3, CLF 4), or undefined if unknown. */
+export function currencyExponent(code: string): number | undefined {
+  if (!/^[A-Z]{3}$/.test(code)) return undefined;
+  const override = ISO_EXPONENT_OVERRIDES[code];
+  if (override !== undefined) return override; // also codes this ICU may not list (CLF)
+  if (!supported.has(code)) return undefined;
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+}
+
+/**
+ * An amount from JSON: a positive integer number up to 2^53−1, or a decimal
+ * string of digits up to 2^63−1. Anything else (fractions, negatives, zero,
+ * exponents, "+1", floats beyond 2^53) is refused.
+ */
+export function parseAmount(value: unknown): bigint | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^[0-9]{1,19}$/.test(value)) {
+    const amount = BigInt(value);
+    return amount > 0n && amount <= MAX_BIGINT ? amount : undefined;
+  }
+  return undefined;
+}
+
+/** JSON form of an amount: a number while it is exact, else a decimal string. */
+export function amountJson(amount: bigint): number | string {
+  return amount <= BigInt(Number.MAX_SAFE_INTEGER) && amount >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(amount) : amount.toString();
+}

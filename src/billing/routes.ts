@@ -1,0 +1,138 @@
+import { Hono, type Context } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/app.js';
+import { requireApiKey } from '../http/middleware/api-key.js';
+import { idempotency } from '../http/middleware/idempotency.js';
+import type { Logger } from '../logger.js';
+import { ledgerAccounts } from './ledger.js';
+import { amountJson, parseAmount } from './money.js';
+import { accountBalance, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
+import { parseTenantInput } from './tenant-input.js';
+import { ledgerEntries, type AccountRow, type TenantRow } from './tenant-store.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function tenantJson(t: TenantRow) {
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    timezone: t.timezone,
+    currency: t.currency,
+    currency_exponent: t.currency_exponent,
+    invoice_schedule: t.invoice_schedule,
+    invoice_grace: t.invoice_grace_s,
+    due_days: t.due_days,
+    reminder_days: t.reminder_days,
+    expiry_grace_days: t.expiry_grace_days,
+    created_at: t.created_at.toISOString(),
+  };
+}
+
+function accountJson(a: AccountRow, tenant: TenantRow, balance: bigint) {
+  return { id: a.id, name: a.name, email: a.email, external_id: a.external_id, balance: amountJson(balance), currency: tenant.currency, created_at: a.created_at.toISOString() };
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new AppError('bad_request', 'body must be JSON');
+  }
+}
+
+/** Tenants (admin), accounts, balances and top-ups (tenant keys; another tenant's ids are 404). */
+export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger }): Hono<AppEnv> {
+  const { db, clock } = deps;
+  const app = new Hono<AppEnv>().basePath('/api/v1');
+  const auth = requireApiKey(db);
+  const idem = idempotency(deps);
+
+  /** The tenant whose data a tenant key may touch; admin keys must use the tenants endpoints. */
+  const tenantOf = async (c: Context<AppEnv>): Promise<TenantRow> => {
+    const p = c.get('principal');
+    if (p.kind !== 'tenant' || !p.tenantId) throw new AppError('forbidden', 'billing endpoints need a tenant API key');
+    const tenant = await findTenant(db, p.tenantId);
+    if (!tenant) throw new AppError('unauthorized', 'the tenant of this key no longer exists');
+    return tenant;
+  };
+  const accountOf = async (c: Context<AppEnv>, tenant: TenantRow): Promise<AccountRow> => {
+    const id = c.req.param('id') ?? '';
+    const account = UUID.test(id) ? await findAccount(db, tenant.id, id) : undefined;
+    if (!account) throw new AppError('not_found', `no account ${id}`);
+    return account;
+  };
+
+  app.post('/tenants', auth, idem, async (c) => {
+    if (c.get('principal').kind !== 'admin') throw new AppError('forbidden', 'creating tenants needs the admin key');
+    const input = parseTenantInput(await jsonBody(c));
+    if ('error' in input) throw new AppError('validation_failed', input.error);
+    const { tenant, apiKey, pingKey } = await createTenant(db, input, clock.now());
+    return c.json({ ...tenantJson(tenant), ping_key: pingKey, api_key: apiKey }, 201);
+  });
+
+  app.get('/tenants/:id', auth, async (c) => {
+    const p = c.get('principal');
+    const id = c.req.param('id');
+    const tenant = UUID.test(id) && (p.kind === 'admin' || p.tenantId === id) ? await findTenant(db, id) : undefined;
+    if (!tenant) throw new AppError('not_found', `no tenant ${id}`);
+    return c.json(tenantJson(tenant));
+  });
+
+  app.post('/accounts', auth, idem, async (c) => {
+    const tenant = await tenantOf(c);
+    const b = (await jsonBody(c)) as Record<string, unknown>;
+    if (typeof b?.name !== 'string' || b.name.trim() === '' || b.name.length > 200) throw new AppError('validation_failed', 'name must be a non-empty string of at most 200 characters');
+    if (typeof b.email !== 'string' || !/^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/.test(b.email) || b.email.length > 254) throw new AppError('validation_failed', 'email must be an email address');
+    if (b.external_id !== undefined && b.external_id !== null && (typeof b.external_id !== 'string' || b.external_id.length === 0 || b.external_id.length > 200)) {
+      throw new AppError('validation_failed', 'external_id must be a string of 1 to 200 characters');
+    }
+    const account = await createAccount(db, tenant.id, { name: b.name.trim(), email: b.email, externalId: (b.external_id as string | undefined) ?? null }, clock.now());
+    return c.json(accountJson(account, tenant, 0n), 201);
+  });
+
+  app.get('/accounts/:id', auth, async (c) => {
+    const tenant = await tenantOf(c);
+    const account = await accountOf(c, tenant);
+    return c.json(accountJson(account, tenant, await accountBalance(db, tenant, account.id)));
+  });
+
+  app.get('/accounts/:id/ledger', auth, async (c) => {
+    const tenant = await tenantOf(c);
+    const account = await accountOf(c, tenant);
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
+    const cursorRaw = c.req.query('cursor');
+    if (cursorRaw !== undefined && !/^[0-9]{1,18}$/.test(cursorRaw)) throw new AppError('bad_request', 'cursor must be a next_cursor value');
+    const rows = await ledgerEntries(db, tenant.id, ledgerAccounts.prepaid(account.id).code, limit, cursorRaw === undefined ? undefined : BigInt(cursorRaw));
+    return c.json({
+      data: rows.map((r) => ({
+        entry_id: r.id.toString(),
+        transaction_id: r.transaction_id,
+        kind: r.kind,
+        status: r.status,
+        direction: r.direction,
+        amount: amountJson(r.amount),
+        currency: r.currency,
+        reference: r.reference_id,
+        effective_at: r.effective_at.toISOString(),
+      })),
+      next_cursor: rows.length === limit ? rows[rows.length - 1]!.id.toString() : null,
+    });
+  });
+
+  app.post('/accounts/:id/top-ups', auth, idem, async (c) => {
+    const tenant = await tenantOf(c);
+    const account = await accountOf(c, tenant);
+    const b = (await jsonBody(c)) as Record<string, unknown>;
+    const amount = parseAmount(b?.amount);
+    if (amount === undefined) throw new AppError('validation_failed', 'amount must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)');
+    if (typeof b.reference !== 'string' || b.reference.length === 0 || b.reference.length > 200) throw new AppError('validation_failed', 'reference must be the payment reference, 1 to 200 characters');
+    const result = await topUp(db, tenant, account.id, { amount, reference: b.reference }, clock.now());
+    return c.json({ transaction_id: result.transactionId, account_id: account.id, amount: amountJson(amount), currency: tenant.currency, balance: amountJson(result.balance) }, result.replayed ? 200 : 201);
+  });
+
+  return app;
+}

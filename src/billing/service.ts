@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import { generateApiKey, hashApiKey, keyPrefix } from '../auth/keys.js';
+import { tryInsertApiKey } from '../auth/store.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { ensurePingKey } from '../heartbeats/checks-store.js';
+import { ledgerAccounts, postedBalance } from './ledger.js';
+import { findLedgerAccount, postTransaction } from './ledger-store.js';
+import type { TenantInput } from './tenant-input.js';
+import { findAccount, findTenant, tryInsertAccount, tryInsertTenant, type AccountRow, type TenantRow } from './tenant-store.js';
+
+/**
+ * Creates a tenant with its API key (returned once, stored hashed) and its
+ * ping key, in one transaction. A taken slug is a 409.
+ */
+export async function createTenant(db: Kysely<Database>, input: TenantInput, now: Date): Promise<{ tenant: TenantRow; apiKey: string; pingKey: string }> {
+  return db.transaction().execute(async (trx) => {
+    const tenant = await tryInsertTenant(trx, input, now);
+    if (!tenant) throw new AppError('conflict', `a tenant with slug ${input.slug} exists`);
+    const apiKey = generateApiKey('tenant');
+    await tryInsertApiKey(trx, { kind: 'tenant', tenantId: tenant.id, name: `${tenant.slug} (created with the tenant)`, prefix: keyPrefix(apiKey), hash: hashApiKey(apiKey), now });
+    const pingKey = await ensurePingKey(trx, tenant.id, now);
+    return { tenant, apiKey, pingKey };
+  });
+}
+
+export async function createAccount(
+  db: Kysely<Database>,
+  tenantId: string,
+  a: { name: string; email: string; externalId: string | null },
+  now: Date,
+): Promise<AccountRow> {
+  const account = await tryInsertAccount(db, { tenantId, ...a }, now);
+  if (!account) throw new AppError('conflict', `an account with external_id ${a.externalId} exists`);
+  return account;
+}
+
+/** The account's prepaid balance (0 before its first movement). */
+export async function accountBalance(db: Kysely<Database>, tenant: TenantRow, accountId: string): Promise<bigint> {
+  const ledger = await findLedgerAccount(db, tenant.id, ledgerAccounts.prepaid(accountId).code, tenant.currency);
+  if (!ledger) return 0n;
+  return postedBalance('credit', { postedDebits: ledger.posted_debits, postedCredits: ledger.posted_credits, pendingDebits: 0n, pendingCredits: 0n });
+}
+
+/**
+ * Credits an account's balance from an external payment. The reference (the
+ * payment provider's id) makes it idempotent: the same reference never credits
+ * twice. Settling the account's open invoices from the new balance joins this
+ * same transaction once invoices exist (issue 5, next part).
+ */
+export async function topUp(
+  db: Kysely<Database>,
+  tenant: TenantRow,
+  accountId: string,
+  t: { amount: bigint; reference: string },
+  now: Date,
+): Promise<{ transactionId: string; replayed: boolean; balance: bigint }> {
+  if (!(await findAccount(db, tenant.id, accountId))) throw new AppError('not_found', `no account ${accountId}`);
+  const prepaid = ledgerAccounts.prepaid(accountId);
+  const clearing = ledgerAccounts.pspClearing('external');
+  const posted = await db.transaction().execute((trx) =>
+    postTransaction(trx, {
+      tenantId: tenant.id,
+      idempotencyKey: `top-up:${accountId}:${t.reference}`,
+      kind: 'top_up',
+      status: 'posted',
+      currency: tenant.currency,
+      accounts: [prepaid, clearing],
+      entries: [
+        { accountCode: clearing.code, direction: 'debit', amount: t.amount },
+        { accountCode: prepaid.code, direction: 'credit', amount: t.amount },
+      ],
+      reference: { type: 'top_up', id: t.reference },
+      effectiveAt: now,
+    }),
+  );
+  return { transactionId: posted.id, replayed: posted.replayed, balance: await accountBalance(db, tenant, accountId) };
+}
+
+export { findTenant, findAccount };

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { TenantInput } from './tenant-input.js';
+import type { AccountTable, TenantTable } from './table.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type TenantRow = Selectable<TenantTable>;
+export type AccountRow = Selectable<AccountTable>;
+
+/** Inserts a tenant unless the slug is taken; undefined when it is. */
+export async function tryInsertTenant(db: Db, input: TenantInput, now: Date): Promise<TenantRow | undefined> {
+  return db
+    .insertInto('tenants')
+    .values({
+      id: randomUUID(),
+      slug: input.slug,
+      name: input.name,
+      timezone: input.timezone,
+      currency: input.currency,
+      currency_exponent: input.currencyExponent,
+      invoice_schedule: input.invoiceSchedule,
+      invoice_grace_s: input.invoiceGraceS,
+      due_days: input.dueDays,
+      reminder_days: input.reminderDays,
+      expiry_grace_days: input.expiryGraceDays,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findTenant(db: Db, id: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts an account unless its external id is taken in the tenant; undefined when it is. */
+export async function tryInsertAccount(
+  db: Db,
+  a: { tenantId: string; name: string; email: string; externalId: string | null },
+  now: Date,
+): Promise<AccountRow | undefined> {
+  return db
+    .insertInto('accounts')
+    .values({ id: randomUUID(), tenant_id: a.tenantId, name: a.name, email: a.email, external_id: a.externalId, created_at: now })
+    .onConflict((oc) => oc.columns(['tenant_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** An account of this tenant only: another tenant's ids are simply not found. */
+export async function findAccount(db: Db, tenantId: string, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** Entries of one ledger account, newest first, before the entry id `cursor`. */
+export async function ledgerEntries(db: Db, tenantId: string, ledgerAccountCode: string, limit: number, cursor?: bigint) {
+  let q = db
+    .selectFrom('ledger_entries as e')
+    .innerJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+    .innerJoin('ledger_transactions as t', 't.id', 'e.transaction_id')
+    .select(['e.id', 'e.direction', 'e.amount', 'e.currency', 't.id as transaction_id', 't.kind', 't.status', 't.reference_type', 't.reference_id', 't.effective_at'])
+    .where('e.tenant_id', '=', tenantId)
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.code', '=', ledgerAccountCode);
+  if (cursor !== undefined) q = q.where('e.id', '<', cursor);
+  return q.orderBy('e.id', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestOverdue } from '../support/app.js';
+import { testOverdue } from '../support/app.js';
+import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
+import { json } from '../support/http.js';
+import { insertApiKey } from '../support/keys.js';
+
+describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
+  let t: TestDatabase;
+  let o: TestOverdue;
+  let admin: string;
+  const call = (path: string, init: { method?: string; key?: string; body?: unknown; idem?: string } = {}) =>
+    o.app.request(`/api/v1${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        ...(init.key && { authorization: `Bearer ${init.key}` }),
+        'content-type': 'application/json',
+        ...(init.idem && { 'Idempotency-Key': init.idem }),
+      },
+      ...(init.body !== undefined && { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+    });
+  let acme: { id: string; api_key: string };
+  let globex: { id: string; api_key: string };
+
+  beforeAll(async () => {
+    t = await testDatabase();
+    o = testOverdue({ database: t });
+    await o.start();
+    admin = await insertApiKey(t.db, { kind: 'admin' }, o.clock.now());
+  });
+  afterAll(async () => {
+    await o?.stop();
+    await t?.close();
+  });
+
+  it('the admin creates tenants; the tenant key is returned once and stored hashed', async () => {
+    const res = await call('/tenants', { key: admin, body: { slug: 'acme', name: 'Acme ISP', timezone: 'America/Chicago', currency: 'USD' } });
+    expect(res.status).toBe(201);
+    acme = await json(res);
+    expect(acme).toMatchObject({
+      slug: 'acme',
+      timezone: 'America/Chicago',
+      currency: 'USD',
+      currency_exponent: 2,
+      invoice_schedule: '0 2 * * *',
+      invoice_grace: 1800,
+      due_days: 7,
+      reminder_days: [7, 3, 1],
+    });
+    expect(acme.api_key).toMatch(/^od_tenant_/);
+    expect((acme as unknown as { ping_key: string }).ping_key).toMatch(/^[a-z0-9]{22}$/);
+    const stored = await t.db.selectFrom('api_keys').select('key_hash').where('tenant_id', '=', acme.id).execute();
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(acme.api_key);
+
+    globex = await json(await call('/tenants', { key: admin, body: { slug: 'globex', name: 'Globex', timezone: 'Asia/Tokyo', currency: 'JPY', invoice_schedule: '30 1 * * *', reminder_days: [1, 5] } }));
+    expect(globex).toMatchObject({ currency_exponent: 0, invoice_schedule: '30 1 * * *', reminder_days: [5, 1] });
+  });
+
+  it('bad tenant input is 400 naming the field; a taken slug is 409; tenant keys cannot create tenants', async () => {
+    const before = (await t.db.selectFrom('tenants').select('id').execute()).length;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ slug: 'A B', name: 'x', timezone: 'UTC', currency: 'USD' }, /^slug/],
+      [{ slug: 'ok-slug', name: '', timezone: 'UTC', currency: 'USD' }, /^name/],
+      [{ slug: 'ok-slug', name: 'x', timezone: 'Mars/Base', currency: 'USD' }, /^timezone/],
+      [{ slug: 'ok-slug', name: 'x', timezone: 'UTC', currency: 'XXQ' }, /^currency/],
+      [{ slug: 'ok-slug', name: 'x', timezone: 'UTC', currency: 'USD', invoice_schedule: 'every day' }, /^invoice_schedule/],
+      [{ slug: 'ok-slug', name: 'x', timezone: 'UTC', currency: 'USD', invoice_grace: 0 }, /^invoice_grace/],
+      [{ slug: 'ok-slug', name: 'x', timezone: 'UTC', currency: 'USD', reminder_days: [3, 3] }, /^reminder_days/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await call('/tenants', { key: admin, body });
+      const err = (await json(res)).error;
+      expect([res.status, err.code]).toEqual([400, 'validation_failed']);
+      expect(err.message).toMatch(message);
+    }
+    const dup = await call('/tenants', { key: admin, body: { slug: 'acme', name: 'Again', timezone: 'UTC', currency: 'USD' } });
+    expect(dup.status).toBe(409);
+    const byTenant = await call('/tenants', { key: acme.api_key, body: { slug: 'sneaky', name: 'x', timezone: 'UTC', currency: 'USD' } });
+    expect(byTenant.status).toBe(403);
+    expect((await t.db.selectFrom('tenants').select('id').execute()).length).toBe(before);
+  });
+
+  it("a tenant key reads its own tenant and accounts; another tenant's ids are 404, never 403", async () => {
+    expect((await call(`/tenants/${acme.id}`, { key: acme.api_key })).status).toBe(200);
+    expect((await call(`/tenants/${globex.id}`, { key: acme.api_key })).status).toBe(404);
+    expect((await call(`/tenants/${globex.id}`, { key: admin })).status).toBe(200);
+
+    const acct = await json(await call('/accounts', { key: globex.api_key, body: { name: 'Initech', email: 'billing@initech.example', external_id: 'cust-1' } }));
+    expect(acct).toMatchObject({ balance: 0, currency: 'JPY', external_id: 'cust-1' });
+    expect((await call(`/accounts/${acct.id}`, { key: acme.api_key })).status).toBe(404);
+    expect((await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 100, reference: 'x' } })).status).toBe(404);
+    expect((await call(`/accounts/${acct.id}`, { key: admin })).status).toBe(403);
+    const dupExt = await call('/accounts', { key: globex.api_key, body: { name: 'Other', email: 'o@initech.example', external_id: 'cust-1' } });
+    expect(dupExt.status).toBe(409);
+  });
+
+  it('top-ups credit the balance through balanced ledger transactions; a reference never credits twice', async () => {
+    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Wayne', email: 'bruce@wayne.example' } }));
+    const first = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 2500, reference: 'pi_1' } });
+    expect(first.status).toBe(201);
+    expect(await json(first)).toMatchObject({ amount: 2500, balance: 2500, currency: 'USD' });
+    const big = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: '9007199254740993', reference: 'pi_2' } });
+    expect((await json(big)).balance).toBe('9007199254743493'); // beyond 2^53: exact, as a string
+    const again = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 2500, reference: 'pi_1' } });
+    expect([again.status, (await json(again)).balance]).toEqual([200, '9007199254743493']);
+
+    const ledger = await json(await call(`/accounts/${acct.id}/ledger?limit=1`, { key: acme.api_key }));
+    expect(ledger.data).toHaveLength(1);
+    expect(ledger.data[0]).toMatchObject({ kind: 'top_up', direction: 'credit', amount: '9007199254740993', reference: 'pi_2' });
+    const page2 = await json(await call(`/accounts/${acct.id}/ledger?limit=1&cursor=${ledger.next_cursor}`, { key: acme.api_key }));
+    expect(page2.data[0]).toMatchObject({ amount: 2500, reference: 'pi_1' });
+
+    // Every transaction balances; the cached balance equals the entries.
+    const sums = await t.db
+      .selectFrom('ledger_entries')
+      .select((eb) => ['transaction_id', eb.fn.sum<bigint>(eb.case().when('direction', '=', 'debit').then(eb.ref('amount')).else(eb.neg(eb.ref('amount'))).end()).as('net')])
+      .groupBy('transaction_id')
+      .execute();
+    expect(sums.every((s) => BigInt(s.net) === 0n)).toBe(true);
+  });
+
+  it('bad amounts are 400 and write nothing', async () => {
+    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Stark', email: 'tony@stark.example' } }));
+    for (const amount of [0, -5, 1.5, '1.50', '+10', '1e3', 9007199254740993, '99999999999999999999', null, 'ten']) {
+      const res = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount, reference: `r-${String(amount)}` } });
+      expect([String(amount), res.status]).toEqual([String(amount), 400]);
+    }
+    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(0);
+  });
+
+  it.runIf(onPostgres)('concurrent top-ups on one account all land, each once (ledger sums hold)', async () => {
+    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Parallel', email: 'p@acme.example' } }));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 100, reference: `par-${i % 20}` } })),
+    );
+    expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(2000);
+  });
+});
