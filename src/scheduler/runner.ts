@@ -16,6 +16,7 @@ import {
   findJob,
   findRun,
   finishRun,
+  jobsWithOpenRuns,
   listJobs,
   lockJob,
   materializeSlots,
@@ -152,12 +153,17 @@ export class Scheduler {
     if (!this.#synced) await this.sync();
     const now = this.deps.clock.now();
     const jobs = await listJobs(this.deps.db, this.jobKeys);
+    const open = await jobsWithOpenRuns(this.deps.db, this.jobKeys);
     let next = Number.POSITIVE_INFINITY;
     for (const job of jobs) {
       const def = this.#defs.get(job.key)!;
       const upcoming = nextSlot(def.schedule, now);
       if (upcoming) next = Math.min(next, upcoming.getTime() - now.getTime());
       if (job.paused) continue;
+      // Nothing to do for a job with no open run whose next slot is still ahead:
+      // skip it without a transaction (a tick must stay cheap with thousands of jobs).
+      const due = nextSlot(def.schedule, job.watermark ?? job.known_since);
+      if (!open.has(job.key) && (!due || due > now)) continue;
       // Due slots are handed out even while this instance runs the job, so the
       // run that finishes can take the next one at once (its delay recorded).
       await this.#advance(job, def, now, !this.#inFlight.has(job.key));

@@ -142,6 +142,13 @@ function startRunning(instanceId: string, now: Date, leaseMs: number) {
   });
 }
 
+/** Jobs with a slot waiting or running (those need attention whatever their schedule says). */
+export async function jobsWithOpenRuns(db: Db, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.selectFrom('job_runs').select('job_key').distinct().where('job_key', 'in', keys).where('state', 'in', ['pending', 'running']).execute();
+  return new Set(rows.map((r) => r.job_key));
+}
+
 /** A run holding the job right now (running with a live lease), if any. */
 export async function liveRun(db: Db, key: string, now: Date): Promise<RunRow | undefined> {
   return db
