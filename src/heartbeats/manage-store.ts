@@ -24,6 +24,21 @@ export async function listChecks(db: Db, scope: Scope, filter: { tags: string[];
   return q.execute();
 }
 
+/** The oldest check in scope whose listed fields equal the given values (healthchecks' `unique`). */
+export async function findCheckMatching(
+  db: Db,
+  scope: Scope,
+  match: Partial<{ name: string; slug: string; tags: string; timeout: number; grace: number }>,
+): Promise<CheckRow | undefined> {
+  let q = scoped(db, scope);
+  if (match.name !== undefined) q = q.where('name', '=', match.name);
+  if (match.slug !== undefined) q = q.where('slug', '=', match.slug);
+  if (match.tags !== undefined) q = q.where('tags', '=', match.tags);
+  if (match.timeout !== undefined) q = q.where('timeout_s', '=', match.timeout);
+  if (match.grace !== undefined) q = q.where('grace_s', '=', match.grace);
+  return q.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+}
+
 /** By UUID, or by unique_key (hex SHA-1 of the first 16 hex digits of the UUID, as healthchecks' read-only keys see it). */
 export async function findCheck(db: Db, scope: Scope, idOrUniqueKey: string): Promise<CheckRow | undefined> {
   if (/^[0-9a-f]{40}$/.test(idOrUniqueKey)) {

@@ -1,7 +1,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensurePingKey, insertCheck } from './checks-store.js';
-import { deleteCheckRow, findCheck, listChecks, lockCheck, updateCheckRow, type Scope } from './manage-store.js';
+import { deleteCheckRow, findCheck, findCheckMatching, lockCheck, updateCheckRow, type Scope } from './manage-store.js';
 import { alertAfter } from './status.js';
 import { commitPingBatch, readChecks, rowToState, type CheckRow } from './store.js';
 import type { CheckTable } from './table.js';
@@ -47,14 +47,7 @@ function columnsFor(spec: CheckSpec): Updateable<CheckTable> {
  */
 export async function createCheck(db: Kysely<Database>, scope: Scope, spec: CheckSpec, now: Date): Promise<{ row: CheckRow; created: boolean }> {
   if (spec.unique && spec.unique.length > 0) {
-    const candidates = await listChecks(db, scope, { tags: [] });
-    const wanted = (f: keyof typeof DEFAULTS) => spec[f] ?? DEFAULTS[f];
-    const match = candidates.find((c) =>
-      spec.unique!.every((f) => {
-        const have = { name: c.name, slug: c.slug, tags: c.tags, timeout: c.timeout_s, grace: c.grace_s }[f];
-        return have === wanted(f);
-      }),
-    );
+    const match = await findCheckMatching(db, scope, Object.fromEntries(spec.unique.map((f) => [f, spec[f] ?? DEFAULTS[f]])));
     if (match) return { row: (await updateCheck(db, scope, match.id, spec, now))!, created: false };
   }
   const tenantId = scope.admin ? null : scope.tenantId;
