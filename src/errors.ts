@@ -41,9 +41,3 @@ export class AppError extends Error {
     this.status = STATUS[code];
   }
 }
-
-/** Turns anything thrown into an Error without losing the original. */
-export function coerceError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
-  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
-}

@@ -6,6 +6,8 @@ import { clientAddress, parseRid, parseScheduledFor, urlAction } from './ping-ru
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PING_KEY = /^[a-z0-9]{22}$/;
 const SLUG = /^[-a-zA-Z0-9_]+$/;
+/** What may follow a check in a ping URL ('' is the trailing slash of /ping/<uuid>/). */
+const ACTION_SUFFIX = /^(|start|fail|log|[0-9]+)$/;
 
 /**
  * healthchecks-compatible ping endpoints: any method, no auth, plain-text
@@ -19,10 +21,12 @@ export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number;
     let target: { checkId: string } | { pingKey: string; slug: string; create: boolean };
     let suffix: string | undefined;
 
-    if (UUID.test(head) && (parts.length === 1 || (parts.length === 2 && (parts[1] === '' || urlAction(parts[1]) !== 'invalid' || /^[0-9]+$/.test(parts[1]!))))) {
+    // `/ping/<uuid>`, `/ping/<uuid>/` and `/ping/<uuid>/<start|fail|log|exit>`; any other word after a
+    // UUID is a slug lookup with the UUID as ping key, which never exists (404), as in healthchecks.
+    if (UUID.test(head) && (parts.length === 1 || (parts.length === 2 && ACTION_SUFFIX.test(parts[1]!)))) {
       target = { checkId: head };
       suffix = parts[1];
-    } else if (PING_KEY.test(head) && (parts.length === 2 || parts.length === 3) && SLUG.test(parts[1] ?? '') && (parts.length === 2 || /^(start|fail|log|[0-9]+)$/.test(parts[2]!))) {
+    } else if (PING_KEY.test(head) && (parts.length === 2 || parts.length === 3) && SLUG.test(parts[1] ?? '') && (parts.length === 2 || (parts[2] !== '' && ACTION_SUFFIX.test(parts[2]!)))) {
       if (parts[1] !== parts[1]!.toLowerCase()) return reply(c, 400, 'invalid url format', opts.bodyLimit);
       target = { pingKey: head, slug: parts[1]!, create: c.req.query('create') === '1' };
       suffix = parts[2];

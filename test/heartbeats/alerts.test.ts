@@ -2,22 +2,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { perTestResources } from '../support/resources.js';
 import { ManualClock } from '../support/clock.js';
-import { testOverdue, type TestOverdue } from '../support/app.js';
+import { drivenOverdue, testOverdue, type TestOverdue } from '../support/app.js';
 import { backend, onPostgres, type TestDatabase } from '../support/db.js';
 
 const resources = perTestResources();
 let t: TestDatabase;
 
-/** An instance whose background loops are stopped, so the test drives the evaluator itself. */
-/** Tests that jump the clock ahead are not about our own outages unless they say so. */
-const NO_OUTAGE = { MONITOR_OUTAGE_THRESHOLD: '86400' };
-
-async function instance(db: TestDatabase, clock: ManualClock, env: Record<string, string> = NO_OUTAGE) {
-  const o = testOverdue({ database: db, clock, env });
-  const report = await o.start();
-  await o.background.stop();
-  resources.track(o);
-  return { o, pingKey: report.platformPingKey! };
+/** A driven instance (background stopped), released after the test. */
+async function instance(db: TestDatabase, clock: ManualClock, env: Record<string, string> = {}) {
+  const o = resources.track(await drivenOverdue({ database: db, clock, env }));
+  return { o, pingKey: o.pingKey };
 }
 
 /** A healthy monitor: the evaluator ticks every `stepMs` until `until`. */
@@ -138,12 +132,14 @@ describe(`deadline alerting on ${backend}`, () => {
   it('a ping inside the fresh grace clears the outage mark', async () => {
     t = await resources.database();
     const clock = new ManualClock('2026-03-01T12:00:00Z');
-    const first = await instance(t, clock);
+    const first = await instance(t, clock, { MONITOR_OUTAGE_THRESHOLD: '30' });
     const id = await insertCheck(t.db, { tenantId: null, pingKey: first.pingKey, name: 'x', timeoutS: 60, graceS: 60 }, clock.now());
     await first.o.app.request(`/ping/${id}`);
     await first.o.alerts.tick();
-    await clock.jump('2026-03-01T12:10:00Z');
+    await clock.jump('2026-03-01T12:10:00Z'); // ten minutes without evaluation: our own outage
     await first.o.alerts.tick();
+    const marked = await t.db.selectFrom('checks').select(['status', 'rearmed_after_outage']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(marked).toEqual({ status: 'up', rearmed_after_outage: true });
     await first.o.app.request(`/ping/${id}`);
     const row = await t.db.selectFrom('checks').select(['status', 'rearmed_after_outage']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'up', rearmed_after_outage: false });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migrations } from '../../src/db/migrations/index.js';
-import { testOverdue, type TestOverdue } from '../support/app.js';
+import { drivenOverdue, testOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
@@ -90,9 +90,7 @@ describe(`who watches the watcher, on ${backend}`, () => {
   it('when the scheduler loop stalls, its tick check goes down through the separate alert loop', async () => {
     t = await testDatabase();
     const clock = new ManualClock('2026-04-01T10:00:30Z');
-    o = testOverdue({ database: t, clock, env: { MONITOR_OUTAGE_THRESHOLD: '86400' } });
-    await o.start();
-    await o.background.stop();
+    o = await drivenOverdue({ database: t, clock });
     await o.scheduler.tick();
     const pinged = () => t!.db.selectFrom('checks').select(['id', 'last_ping']).where('slug', '=', 'overdue-scheduler').where('n_pings', '>', 0n).executeTakeFirst();
     await vi.waitFor(async () => expect(await pinged()).toBeDefined());

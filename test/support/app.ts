@@ -78,3 +78,22 @@ export async function metricValue(reader: metrics.MetricReader, name: string, at
   }
   return undefined;
 }
+
+/** Tests that jump the clock ahead are not about Overdue's own outages unless they say so. */
+export const NO_OUTAGE = { MONITOR_OUTAGE_THRESHOLD: '86400' };
+
+/**
+ * A started instance whose background loops are stopped, so the test drives
+ * `alerts.tick()` and `scheduler.tick()` itself on its manual clock.
+ */
+export async function drivenOverdue(opts: {
+  database: DatabaseHandle;
+  clock: ManualClock;
+  jobs?: JobDefinition[];
+  env?: Record<string, string>;
+}): Promise<TestOverdue & { pingKey: string }> {
+  const o = testOverdue({ database: opts.database, clock: opts.clock, ...(opts.jobs && { jobs: opts.jobs }), env: { ...NO_OUTAGE, ...opts.env } });
+  const report = await o.start();
+  await o.background.stop();
+  return Object.assign(o, { pingKey: report.platformPingKey! });
+}
