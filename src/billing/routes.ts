@@ -7,11 +7,10 @@ import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
 import type { Logger } from '../logger.js';
-import { ledgerAccounts } from './ledger.js';
 import { amountJson, parseAmount } from './money.js';
-import { accountBalance, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
+import { accountBalance, balanceHistory, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
 import { parseTenantInput } from './tenant-input.js';
-import { ledgerEntries, type AccountRow, type TenantRow } from './tenant-store.js';
+import type { AccountRow, TenantRow } from './tenant-store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -106,7 +105,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
     const cursorRaw = c.req.query('cursor');
     if (cursorRaw !== undefined && !/^[0-9]{1,18}$/.test(cursorRaw)) throw new AppError('bad_request', 'cursor must be a next_cursor value');
-    const rows = await ledgerEntries(db, tenant.id, ledgerAccounts.prepaid(account.id).code, limit, cursorRaw === undefined ? undefined : BigInt(cursorRaw));
+    const rows = await balanceHistory(db, tenant, account.id, limit, cursorRaw === undefined ? undefined : BigInt(cursorRaw));
     return c.json({
       data: rows.map((r) => ({
         entry_id: r.id.toString(),

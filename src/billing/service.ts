@@ -7,7 +7,7 @@ import { ensurePingKey } from '../heartbeats/checks-store.js';
 import { ledgerAccounts, postedBalance } from './ledger.js';
 import { findLedgerAccount, postTransaction } from './ledger-store.js';
 import type { TenantInput } from './tenant-input.js';
-import { findAccount, findTenant, tryInsertAccount, tryInsertTenant, type AccountRow, type TenantRow } from './tenant-store.js';
+import { findAccount, findTenant, ledgerEntries, tryInsertAccount, tryInsertTenant, type AccountRow, type TenantRow } from './tenant-store.js';
 
 /**
  * Creates a tenant with its API key (returned once, stored hashed) and its
@@ -75,6 +75,11 @@ export async function topUp(
     }),
   );
   return { transactionId: posted.id, replayed: posted.replayed, balance: await accountBalance(db, tenant, accountId) };
+}
+
+/** Movements of the account's balance, newest first, before the entry id `cursor`. */
+export function balanceHistory(db: Kysely<Database>, tenant: TenantRow, accountId: string, limit: number, cursor?: bigint) {
+  return ledgerEntries(db, tenant.id, ledgerAccounts.prepaid(accountId).code, limit, cursor);
 }
 
 export { findTenant, findAccount };

@@ -182,6 +182,21 @@ describe(`ping endpoints on ${backend}`, () => {
     expect((await flips()).at(-1)).toMatchObject({ old_status: 'paused', new_status: 'up' });
   });
 
+  it('with TRUST_PROXY the client address and scheme come from X-Forwarded-For / -Proto', async () => {
+    const proxied = testOverdue({ database: t, clock: o.clock, env: { TRUST_PROXY: 'true' } });
+    await proxied.start();
+    try {
+      await proxied.app.request(`/ping/${id}`, { headers: { 'x-forwarded-for': ' 203.0.113.9 , 10.0.0.1', 'x-forwarded-proto': 'https' } });
+      await proxied.app.request(`/ping/${id}`, { headers: { 'x-forwarded-for': '198.51.100.7:5123' } });
+    } finally {
+      await proxied.stop();
+    }
+    expect((await pings()).map((p) => [p.remote_addr, p.scheme])).toEqual([
+      ['203.0.113.9', 'https'],
+      ['198.51.100.7', 'http'],
+    ]);
+  });
+
   it('with the database down, pings get 503 with Retry-After and nothing is acknowledged', async () => {
     const d = await testDatabase();
     const down = testOverdue({ database: d });

@@ -90,7 +90,7 @@ describe(`HTTP basics on ${backend}`, () => {
     expect(res.status).toBe(200);
     const doc = await json(res);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/me', '/jobs', '/jobs/{key}/runs', '/jobs/{key}/run', '/jobs/{key}/pause', '/jobs/{key}/resume']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/me', '/jobs', '/jobs/{key}/runs', '/jobs/{key}/run', '/jobs/{key}/pause', '/jobs/{key}/resume', '/tenants', '/tenants/{id}', '/accounts', '/accounts/{id}', '/accounts/{id}/ledger', '/accounts/{id}/top-ups']));
   });
 
   it('a request produces a server span named by its route, with database spans inside it', async () => {
