@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  // Billing outcomes a client can act on.
+  | 'insufficient_balance'
+  | 'invalid_state'
+  | 'payment_in_progress'
+  | 'payment_declined'
+  | 'amount_mismatch';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -27,6 +33,11 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  insufficient_balance: 409,
+  invalid_state: 409,
+  payment_in_progress: 409,
+  payment_declined: 402,
+  amount_mismatch: 409,
 };
 
 export class AppError extends Error {

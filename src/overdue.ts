@@ -7,6 +7,9 @@ import type { DatabaseHandle } from './db/connect.js';
 import { runMigrations, type MigrationList } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
+import { invoiceRoutes } from './billing/invoice-routes.js';
+import { billingJobs } from './billing/jobs.js';
+import { ConfirmedPaymentProvider, type PaymentProvider } from './billing/providers.js';
 import { billingRoutes } from './billing/routes.js';
 import { createApp, type AppEnv } from './http/app.js';
 import { pruneKeys } from './http/idempotency-store.js';
@@ -34,6 +37,8 @@ export interface OverdueDeps {
   loops?: LoopSpec[];
   /** Scheduler jobs in addition to the built-in ones. */
   jobs?: JobDefinition[];
+  /** How external invoice payments are charged; by default, recorded as confirmed outside Overdue. */
+  paymentProvider?: PaymentProvider;
 }
 
 export interface Overdue {
@@ -112,6 +117,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       }
     },
   };
+  const billing = billingJobs({ db, clock, logger, meter: telemetry.meter });
   const { scheduler, selfPing } = createScheduler({
     db,
     clock,
@@ -119,8 +125,10 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     config,
     heartbeats,
-    jobs: [retention, idempotencyCleanup, ...(deps.jobs ?? [])],
+    jobs: [retention, idempotencyCleanup, ...billing.fixed, ...(deps.jobs ?? [])],
   });
+  scheduler.addSource(billing.perTenant);
+  const paymentProvider = deps.paymentProvider ?? new ConfirmedPaymentProvider();
   background.register(scheduler.loop());
 
   // Background work runs only while the schema matches the code exactly; a
@@ -145,7 +153,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
       v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
       jobRoutes({ db, clock, logger, scheduler }),
-      billingRoutes({ db, clock, logger }),
+      billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
+      invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
     ],
   });
 

@@ -57,7 +57,7 @@ export async function postTransaction(trx: Transaction<Database>, draft: Transac
       pendingDebits: BigInt(a.pending_debits) + (pending ? d.debits : 0n),
       pendingCredits: BigInt(a.pending_credits) + (pending ? d.credits : 0n),
     });
-    if (after < 0n) throw new AppError('conflict', 'insufficient balance', { code: 'insufficient_balance' });
+    if (after < 0n) throw new AppError('insufficient_balance', 'insufficient balance');
   }
 
   const id = randomUUID();
@@ -112,7 +112,7 @@ async function findTransactionByKey(trx: Transaction<Database>, tenantId: string
 }
 
 /** Creates missing ledger accounts, then locks all of them in id order. */
-async function lockAccounts(trx: Transaction<Database>, tenantId: string, currency: string, specs: LedgerAccountSpec[]): Promise<LedgerAccountRow[]> {
+export async function lockAccounts(trx: Transaction<Database>, tenantId: string, currency: string, specs: LedgerAccountSpec[]): Promise<LedgerAccountRow[]> {
   await trx
     .insertInto('ledger_accounts')
     // In code order, so two postings creating the same accounts take their locks in one order.
@@ -133,4 +133,40 @@ async function lockAccounts(trx: Transaction<Database>, tenantId: string, curren
 /** A ledger account's cached totals, if it exists. */
 export async function findLedgerAccount(db: Kysely<Database>, tenantId: string, code: string, currency: string): Promise<LedgerAccountRow | undefined> {
   return db.selectFrom('ledger_accounts').selectAll().where('tenant_id', '=', tenantId).where('code', '=', code).where('currency', '=', currency).executeTakeFirst();
+}
+
+/**
+ * Posts or voids a pending transaction (a reservation) inside the caller's
+ * transaction: its entries move from the pending totals to the posted ones,
+ * or leave the pending totals. A transaction no longer pending is left as it
+ * is (idempotent); returns whether this call changed it.
+ */
+export async function resolvePending(trx: Transaction<Database>, tenantId: string, transactionId: string, outcome: 'posted' | 'voided'): Promise<boolean> {
+  const tx = await trx
+    .selectFrom('ledger_transactions')
+    .select(['id', 'status', 'currency'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', transactionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!tx || tx.status !== 'pending') return false;
+  const entries = await trx.selectFrom('ledger_entries').select(['account_id', 'direction', 'amount']).where('transaction_id', '=', transactionId).execute();
+  const ids = [...new Set(entries.map((e) => e.account_id))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await trx.selectFrom('ledger_accounts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  const items = ids.map((id) => {
+    const mine = entries.filter((e) => e.account_id === id);
+    const sum = (dir: string) => mine.filter((e) => e.direction === dir).reduce((s, e) => s + BigInt(e.amount), 0n);
+    return { id, debits: sum('debit'), credits: sum('credit') };
+  });
+  const post = outcome === 'posted' ? 1 : 0;
+  await sql`
+    update ledger_accounts a set
+      pending_debits = a.pending_debits - u.debits,
+      pending_credits = a.pending_credits - u.credits,
+      posted_debits = a.posted_debits + u.debits * ${post}::int,
+      posted_credits = a.posted_credits + u.credits * ${post}::int
+    from unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.debits)}::bigint[], ${items.map((i) => i.credits)}::bigint[]) as u(id, debits, credits)
+    where a.id = u.id`.execute(trx);
+  await trx.updateTable('ledger_transactions').set({ status: outcome }).where('id', '=', transactionId).execute();
+  return true;
 }

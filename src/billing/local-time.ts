@@ -57,29 +57,20 @@ function offsetAt(ms: number, tz: string): number {
 }
 
 /**
- * The instant at which `tz` shows `local`. A wall time that occurs twice (fall
- * back) gives the first occurrence; one that does not exist (spring forward)
- * gives the first instant after the gap, i.e. the moment of the change.
+ * The instant at which `tz` shows `local`, resolved exactly as PostgreSQL's
+ * `timestamp AT TIME ZONE tz` does, so periods computed here and in SQL agree:
+ * where the wall time is ambiguous (fall back) or missing (spring forward),
+ * the smaller of the two offsets applies. A repeated time therefore gives its
+ * later occurrence, and a missing one is read with the offset before the change
+ * (02:30 in a 02:00→03:00 gap is 03:30); a midnight that does not exist
+ * becomes the first instant after the gap.
  */
 export function fromLocal(local: LocalDateTime, tz: string): Date {
   const wall = asUtcMs(local);
-  // The offsets in force around this wall time (at most two), largest first:
-  // a larger offset gives an earlier instant, so the first match is the first occurrence.
-  const offsets = [...new Set([offsetAt(wall - 86_400_000, tz), offsetAt(wall, tz), offsetAt(wall + 86_400_000, tz)])].sort((a, b) => b - a);
-  for (const off of offsets) {
-    const t = wall - off;
-    if (asUtcMs(toLocal(new Date(t), tz)) === wall) return new Date(t);
-  }
-  // In a gap: bisect (to the second) for the moment the offset changes.
-  let lo = wall - offsets[0]!;
-  let hi = wall - offsets[offsets.length - 1]!;
-  const before = offsetAt(lo, tz);
-  while (hi - lo > 1000) {
-    const mid = Math.floor((lo + hi) / 2000) * 1000;
-    if (offsetAt(mid, tz) === before) lo = mid;
-    else hi = mid;
-  }
-  return new Date(hi);
+  const offsets = [...new Set([offsetAt(wall - 86_400_000, tz), offsetAt(wall, tz), offsetAt(wall + 86_400_000, tz)])];
+  const matching = offsets.filter((off) => asUtcMs(toLocal(new Date(wall - off), tz)) === wall);
+  if (matching.length === 1) return new Date(wall - matching[0]!);
+  return new Date(wall - Math.min(...offsets));
 }
 
 export function daysInMonth(year: number, month: number): number {

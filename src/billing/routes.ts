@@ -10,9 +10,10 @@ import type { Logger } from '../logger.js';
 import { amountJson, parseAmount } from './money.js';
 import { accountBalance, balanceHistory, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
 import { parseTenantInput } from './tenant-input.js';
+import { invoiceJson } from './invoice-routes.js';
+import { listInvoices } from './invoice-store.js';
+import { jsonBody, tenantOfKey, UUID } from './route-helpers.js';
 import type { AccountRow, TenantRow } from './tenant-store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function tenantJson(t: TenantRow) {
   return {
@@ -35,29 +36,14 @@ function accountJson(a: AccountRow, tenant: TenantRow, balance: bigint) {
   return { id: a.id, name: a.name, email: a.email, external_id: a.external_id, balance: amountJson(balance), currency: tenant.currency, created_at: a.created_at.toISOString() };
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError('bad_request', 'body must be JSON');
-  }
-}
-
 /** Tenants (admin), accounts, balances and top-ups (tenant keys; another tenant's ids are 404). */
-export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger }): Hono<AppEnv> {
+export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; onTenantCreated?: () => void }): Hono<AppEnv> {
   const { db, clock } = deps;
   const app = new Hono<AppEnv>().basePath('/api/v1');
   const auth = requireApiKey(db);
   const idem = idempotency(deps);
 
-  /** The tenant whose data a tenant key may touch; admin keys must use the tenants endpoints. */
-  const tenantOf = async (c: Context<AppEnv>): Promise<TenantRow> => {
-    const p = c.get('principal');
-    if (p.kind !== 'tenant' || !p.tenantId) throw new AppError('forbidden', 'billing endpoints need a tenant API key');
-    const tenant = await findTenant(db, p.tenantId);
-    if (!tenant) throw new AppError('unauthorized', 'the tenant of this key no longer exists');
-    return tenant;
-  };
+  const tenantOf = tenantOfKey(db);
   const accountOf = async (c: Context<AppEnv>, tenant: TenantRow): Promise<AccountRow> => {
     const id = c.req.param('id') ?? '';
     const account = UUID.test(id) ? await findAccount(db, tenant.id, id) : undefined;
@@ -70,6 +56,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     const input = parseTenantInput(await jsonBody(c));
     if ('error' in input) throw new AppError('validation_failed', input.error);
     const { tenant, apiKey, pingKey } = await createTenant(db, input, clock.now());
+    deps.onTenantCreated?.();
     return c.json({ ...tenantJson(tenant), ping_key: pingKey, api_key: apiKey }, 201);
   });
 
@@ -96,7 +83,8 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
   app.get('/accounts/:id', auth, async (c) => {
     const tenant = await tenantOf(c);
     const account = await accountOf(c, tenant);
-    return c.json(accountJson(account, tenant, await accountBalance(db, tenant, account.id)));
+    const open = await listInvoices(db, tenant.id, { accountId: account.id, status: 'open' }, 100);
+    return c.json({ ...accountJson(account, tenant, await accountBalance(db, tenant, account.id)), open_invoices: open.map(invoiceJson) });
   });
 
   app.get('/accounts/:id/ledger', auth, async (c) => {
@@ -130,7 +118,10 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     if (amount === undefined) throw new AppError('validation_failed', 'amount must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)');
     if (typeof b.reference !== 'string' || b.reference.length === 0 || b.reference.length > 200) throw new AppError('validation_failed', 'reference must be the payment reference, 1 to 200 characters');
     const result = await topUp(db, tenant, account.id, { amount, reference: b.reference }, clock.now());
-    return c.json({ transaction_id: result.transactionId, account_id: account.id, amount: amountJson(amount), currency: tenant.currency, balance: amountJson(result.balance) }, result.replayed ? 200 : 201);
+    return c.json(
+      { transaction_id: result.transactionId, account_id: account.id, amount: amountJson(amount), currency: tenant.currency, balance: amountJson(result.balance), settled_invoices: result.settled },
+      result.replayed ? 200 : 201,
+    );
   });
 
   return app;

@@ -6,6 +6,8 @@ import { AppError } from '../errors.js';
 import { ensurePingKey } from '../heartbeats/checks-store.js';
 import { ledgerAccounts, postedBalance } from './ledger.js';
 import { findLedgerAccount, postTransaction } from './ledger-store.js';
+import { settleFromBalance } from './payments.js';
+import { lockTenantBilling } from './tenant-lock.js';
 import type { TenantInput } from './tenant-input.js';
 import { findAccount, findTenant, ledgerEntries, tryInsertAccount, tryInsertTenant, type AccountRow, type TenantRow } from './tenant-store.js';
 
@@ -43,10 +45,10 @@ export async function accountBalance(db: Kysely<Database>, tenant: TenantRow, ac
 }
 
 /**
- * Credits an account's balance from an external payment. The reference (the
- * payment provider's id) makes it idempotent: the same reference never credits
- * twice. Settling the account's open invoices from the new balance joins this
- * same transaction once invoices exist (issue 5, next part).
+ * Credits an account's balance from an external payment and, in the same
+ * transaction, settles its open invoices oldest first while the balance
+ * covers each whole invoice. The reference (the payment provider's id) makes
+ * it idempotent: the same reference never credits twice.
  */
 export async function topUp(
   db: Kysely<Database>,
@@ -54,12 +56,13 @@ export async function topUp(
   accountId: string,
   t: { amount: bigint; reference: string },
   now: Date,
-): Promise<{ transactionId: string; replayed: boolean; balance: bigint }> {
+): Promise<{ transactionId: string; replayed: boolean; balance: bigint; settled: string[] }> {
   if (!(await findAccount(db, tenant.id, accountId))) throw new AppError('not_found', `no account ${accountId}`);
   const prepaid = ledgerAccounts.prepaid(accountId);
   const clearing = ledgerAccounts.pspClearing('external');
-  const posted = await db.transaction().execute((trx) =>
-    postTransaction(trx, {
+  const { posted, settled } = await db.transaction().execute(async (trx) => {
+    await lockTenantBilling(trx, tenant.id, 'shared');
+    const posted = await postTransaction(trx, {
       tenantId: tenant.id,
       idempotencyKey: `top-up:${accountId}:${t.reference}`,
       kind: 'top_up',
@@ -72,9 +75,10 @@ export async function topUp(
       ],
       reference: { type: 'top_up', id: t.reference },
       effectiveAt: now,
-    }),
-  );
-  return { transactionId: posted.id, replayed: posted.replayed, balance: await accountBalance(db, tenant, accountId) };
+    });
+    return { posted, settled: await settleFromBalance(trx, tenant, accountId, 'top_up', now) };
+  });
+  return { transactionId: posted.id, replayed: posted.replayed, balance: await accountBalance(db, tenant, accountId), settled };
 }
 
 /** Movements of the account's balance, newest first, before the entry id `cursor`. */

@@ -68,3 +68,11 @@ export async function ledgerEntries(db: Db, tenantId: string, ledgerAccountCode:
   if (cursor !== undefined) q = q.where('e.id', '<', cursor);
   return q.orderBy('e.id', 'desc').limit(limit).execute();
 }
+
+export async function listTenants(db: Db): Promise<TenantRow[]> {
+  return db.selectFrom('tenants').selectAll().orderBy('slug').execute();
+}
+
+export async function findTenantBySlug(db: Db, slug: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
+}

@@ -30,12 +30,15 @@ export class DatabaseUnavailableError extends Error {
 /**
  * Type parsing shared by both backends (set per pool, never on pg's global
  * registry): int8 — money and counts — as bigint so no amount is silently
- * rounded; `date` as its 'YYYY-MM-DD' text, not a Date at local midnight.
+ * rounded; `date` as its 'YYYY-MM-DD' text, not a Date at local midnight;
+ * `timestamp` (a wall time with no zone) as its text, never read in the
+ * process's own zone.
  */
 function typeParsers(): pg.CustomTypesConfig {
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, (v: string) => BigInt(v));
   types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+  types.setTypeParser(pg.types.builtins.TIMESTAMP, (v: string) => v);
   return types;
 }
 

@@ -1,5 +1,15 @@
 import type { ApiKeyTable } from '../auth/table.js';
-import type { AccountTable, LedgerAccountTable, LedgerEntryTable, LedgerTransactionTable, TenantTable } from '../billing/table.js';
+import type {
+  AccountTable,
+  InvoicePaymentTable,
+  InvoiceTable,
+  LedgerAccountTable,
+  LedgerEntryTable,
+  LedgerTransactionTable,
+  NoticeTable,
+  SubscriptionTable,
+  TenantTable,
+} from '../billing/table.js';
 import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { JobRunTable, JobTable } from '../scheduler/table.js';
 import type { IdempotencyKeyTable } from '../http/idempotency.table.js';
@@ -25,4 +35,8 @@ export interface Database {
   ledger_accounts: LedgerAccountTable;
   ledger_transactions: LedgerTransactionTable;
   ledger_entries: LedgerEntryTable;
+  subscriptions: SubscriptionTable;
+  invoices: InvoiceTable;
+  invoice_payments: InvoicePaymentTable;
+  notices: NoticeTable;
 }

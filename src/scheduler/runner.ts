@@ -52,6 +52,9 @@ export interface JobDefinition {
   handler(ctx: RunContext): Promise<void>;
 }
 
+/** How often data-driven jobs are reloaded, so instances pick up each other's new tenants. */
+const SOURCE_REFRESH_MS = 30_000;
+
 export interface SchedulerOptions {
   leaseMs: number;
   horizonMs: number;
@@ -74,7 +77,10 @@ export class Scheduler {
   readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   readonly #defs = new Map<string, JobDefinition>();
   readonly #inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
-  #synced = false;
+  /** Registered but not yet written to the database. */
+  readonly #unsynced = new Set<string>();
+  readonly #sources: { load: () => Promise<JobDefinition[]>; keys: Set<string> }[] = [];
+  #sourcesLoadedAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
   readonly #runs: Counter;
   readonly #failures: Counter;
@@ -100,9 +106,40 @@ export class Scheduler {
   register(job: JobDefinition): void {
     if (this.#defs.has(job.key)) throw new Error(`job ${job.key} registered twice`);
     this.#defs.set(job.key, job);
-    this.#synced = false;
+    this.#unsynced.add(job.key);
   }
 
+  /**
+   * Jobs that come from data (one invoice run per tenant): `load` is asked
+   * again every `SOURCE_REFRESH_MS` and after `refreshSources()`; jobs it no
+   * longer returns stop being scheduled (their history stays).
+   */
+  addSource(load: () => Promise<JobDefinition[]>): void {
+    this.#sources.push({ load, keys: new Set() });
+    this.#sourcesLoadedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Reloads data-driven jobs at the next tick (e.g. a tenant was just created). */
+  refreshSources(): void {
+    this.#sourcesLoadedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  async #loadSources(): Promise<void> {
+    for (const source of this.#sources) {
+      const defs = await source.load();
+      const seen = new Set<string>();
+      for (const def of defs) {
+        seen.add(def.key);
+        const current = this.#defs.get(def.key);
+        if (current && !source.keys.has(def.key)) throw new Error(`job ${def.key} is both registered and loaded from a source`);
+        if (!current || JSON.stringify(current.schedule) !== JSON.stringify(def.schedule) || current.maxRunS !== def.maxRunS) this.#unsynced.add(def.key);
+        this.#defs.set(def.key, def);
+      }
+      for (const key of source.keys) if (!seen.has(key)) this.#defs.delete(key);
+      source.keys = seen;
+    }
+    this.#sourcesLoadedAt = this.deps.clock.now().getTime();
+  }
   get jobKeys(): string[] {
     return [...this.#defs.keys()];
   }
@@ -118,7 +155,12 @@ export class Scheduler {
   /** Writes the registered definitions to the database and gives each job its heartbeat check. */
   async sync(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const def of this.#defs.values()) {
+    for (const key of [...this.#unsynced]) {
+      const def = this.#defs.get(key);
+      if (!def) {
+        this.#unsynced.delete(key);
+        continue;
+      }
       const row = await upsertJob(
         this.deps.db,
         {
@@ -143,14 +185,15 @@ export class Scheduler {
           await setJobCheck(trx, def.key, checkId);
         });
       }
+      this.#unsynced.delete(key);
     }
-    this.#synced = true;
   }
 
   /** One pass over all jobs; returns ms until the next slot of any job. */
   async tick(): Promise<number> {
     if (this.#stopped) return this.deps.options.tickCapMs;
-    if (!this.#synced) await this.sync();
+    if (this.#sources.length > 0 && this.deps.clock.now().getTime() - this.#sourcesLoadedAt >= SOURCE_REFRESH_MS) await this.#loadSources();
+    if (this.#unsynced.size > 0) await this.sync();
     const now = this.deps.clock.now();
     const jobs = await listJobs(this.deps.db, this.jobKeys);
     const open = await jobsWithOpenRuns(this.deps.db, this.jobKeys);

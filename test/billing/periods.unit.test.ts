@@ -14,16 +14,17 @@ describe('local time conversions', () => {
     expect(toLocal(at, 'America/Chicago')).toEqual({ year: 2025, month: 5, day: 17, hour: 2, minute: 0, second: 0 });
   });
 
-  it('a wall time in a spring-forward gap becomes the first instant after it', () => {
-    // New York 2025-03-09: 02:00 → 03:00 EDT (07:00Z).
-    expect(fromLocal({ year: 2025, month: 3, day: 9, hour: 2, minute: 30, second: 0 }, 'America/New_York').toISOString()).toBe('2025-03-09T07:00:00.000Z');
+  it('a wall time in a spring-forward gap is read with the offset before the change (as PostgreSQL does)', () => {
+    // New York 2025-03-09: 02:00 EST → 03:00 EDT (07:00Z); 02:30 is read as EST, i.e. 03:30 EDT.
+    expect(fromLocal({ year: 2025, month: 3, day: 9, hour: 2, minute: 30, second: 0 }, 'America/New_York').toISOString()).toBe('2025-03-09T07:30:00.000Z');
+    // A missing midnight becomes the first instant after the gap.
     // Santiago 2024-09-08: midnight does not exist (00:00 → 01:00, UTC-4 → UTC-3).
     expect(fromLocal({ year: 2024, month: 9, day: 8, hour: 0, minute: 0, second: 0 }, 'America/Santiago').toISOString()).toBe('2024-09-08T04:00:00.000Z');
   });
 
-  it('a repeated fall-back wall time gives its first occurrence', () => {
+  it('a repeated fall-back wall time gives its later occurrence (as PostgreSQL does)', () => {
     // New York 2025-11-02: 01:30 happens at 05:30Z (EDT) and 06:30Z (EST).
-    expect(fromLocal({ year: 2025, month: 11, day: 2, hour: 1, minute: 30, second: 0 }, 'America/New_York').toISOString()).toBe('2025-11-02T05:30:00.000Z');
+    expect(fromLocal({ year: 2025, month: 11, day: 2, hour: 1, minute: 30, second: 0 }, 'America/New_York').toISOString()).toBe('2025-11-02T06:30:00.000Z');
   });
 });
 
@@ -73,7 +74,11 @@ describe('billing periods', () => {
     }
     for (const cycle of cycles) {
       let previous = period(cycle, 0);
-      expect(previous.start.getTime()).toBe(cycle.anchor.getTime() - (cycle.anchor.getTime() % 1000));
+      // Period 0 is the anchor's wall time; an anchor whose wall time repeats (Berlin 02:30 on
+      // 2025-10-26 is the first of two) is read as its later occurrence, as in SQL.
+      const wall = toLocal(cycle.anchor, cycle.tz);
+      expect(previous.start.getTime()).toBe(fromLocal(wall, cycle.tz).getTime());
+      expect(toLocal(previous.start, cycle.tz)).toEqual(wall);
       for (let n = 1; n < 30; n++) {
         const p = period(cycle, n);
         expect(p.start.getTime(), `${cycle.tz} ${cycle.interval}×${cycle.intervalCount} n=${n}`).toBe(previous.end.getTime());

@@ -4,6 +4,7 @@ import * as m0002 from './0002_heartbeats.js';
 import * as m0003 from './0003_scheduler.js';
 import * as m0004 from './0004_idempotency.js';
 import * as m0005 from './0005_tenants_ledger.js';
+import * as m0006 from './0006_subscriptions_invoices.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003_scheduler': m0003,
   '0004_idempotency': m0004,
   '0005_tenants_ledger': m0005,
+  '0006_subscriptions_invoices': m0006,
 });

@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/app.js';
+import { findTenant, type TenantRow } from './tenant-store.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new AppError('bad_request', 'body must be JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('validation_failed', 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** The tenant whose data a tenant key may touch; admin keys must use the tenants endpoints. */
+export function tenantOfKey(db: Kysely<Database>) {
+  return async (c: Context<AppEnv>): Promise<TenantRow> => {
+    const p = c.get('principal');
+    if (p.kind !== 'tenant' || !p.tenantId) throw new AppError('forbidden', 'billing endpoints need a tenant API key');
+    const tenant = await findTenant(db, p.tenantId);
+    if (!tenant) throw new AppError('unauthorized', 'the tenant of this key no longer exists');
+    return tenant;
+  };
+}
+
+/** A path id that must be a UUID; anything else is simply not found. */
+export function pathId(c: Context, what: string): string {
+  const id = c.req.param('id') ?? '';
+  if (!UUID.test(id)) throw new AppError('not_found', `no ${what} ${id}`);
+  return id;
+}
+
+export function pageLimit(c: Context): number {
+  const raw = c.req.query('limit');
+  if (raw === undefined) return 50;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new AppError('bad_request', 'limit must be a whole number from 1 to 500');
+  return n;
+}
+
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
