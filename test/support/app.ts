@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { metrics, tracing } from '@opentelemetry/sdk-node';
 import type { LoopSpec } from '../../src/background.js';
 import type { JobDefinition } from '../../src/scheduler/runner.js';
+import type { PaymentProvider } from '../../src/billing/providers.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
@@ -42,6 +43,7 @@ export function testOverdue(opts: {
   loops?: LoopSpec[];
   jobs?: JobDefinition[];
   logger?: Logger;
+  paymentProvider?: PaymentProvider;
 }): TestOverdue {
   const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
@@ -56,6 +58,7 @@ export function testOverdue(opts: {
     ...(opts.migrations && { migrations: opts.migrations }),
     ...(opts.loops && { loops: opts.loops }),
     ...(opts.jobs && { jobs: opts.jobs }),
+    ...(opts.paymentProvider && { paymentProvider: opts.paymentProvider }),
   });
   return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
 }
