@@ -97,14 +97,14 @@ export function parsePayRequest(b: Record<string, unknown>): PayRequest {
   throw new AppError('validation_failed', 'method must be one of balance, external, combined');
 }
 
-/** A cursor over (created_at, id): opaque to clients. */
-const encodeCursor = (i: { created_at: Date; id: string }) => Buffer.from(`${i.created_at.toISOString()}|${i.id}`).toString('base64url');
-function decodeCursor(raw: string | undefined): { createdAt: Date; id: string } | undefined {
+/** A cursor over (a time, id): opaque to clients. */
+const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+function decodeCursor(raw: string | undefined): { at: Date; id: string } | undefined {
   if (raw === undefined) return undefined;
   const [at, id] = Buffer.from(raw, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  if (Number.isNaN(createdAt.getTime()) || !UUID.test(id ?? '')) throw new AppError('bad_request', 'cursor must be a next_cursor value');
-  return { createdAt, id: id! };
+  const time = new Date(at ?? '');
+  if (Number.isNaN(time.getTime()) || !UUID.test(id ?? '')) throw new AppError('bad_request', 'cursor must be a next_cursor value');
+  return { at: time, id: id! };
 }
 
 /** Subscriptions, invoices, payments, invoice runs and notices (tenant keys; invoice runs also admin). */
@@ -155,7 +155,8 @@ export function invoiceRoutes(deps: {
     if (status !== undefined && !STATUSES.includes(status as InvoiceStatus)) throw new AppError('bad_request', `status must be one of ${STATUSES.join(', ')}`);
     const limit = pageLimit(c);
     const rows = await listInvoices(db, tenant.id, { accountId: account, subscriptionId: subscription, status: status as InvoiceStatus | undefined }, limit, decodeCursor(c.req.query('cursor')));
-    return c.json({ data: rows.map(invoiceJson), next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!) : null });
+    const last = rows[rows.length - 1];
+    return c.json({ data: rows.map(invoiceJson), next_cursor: last && rows.length === limit ? encodeCursor(last.period_start, last.id) : null });
   });
 
   app.get('/invoices/:id', auth, async (c) => {
@@ -217,7 +218,7 @@ export function invoiceRoutes(deps: {
     const rows = await listNotices(db, tenant.id, { invoiceId: queryId(c, 'invoice'), accountId: queryId(c, 'account') }, limit, decodeCursor(c.req.query('cursor')));
     return c.json({
       data: rows.map((n) => ({ id: n.id, kind: n.kind, offset: n.offset_key || null, status: n.status, account_id: n.account_id, invoice_id: n.invoice_id, payload: n.payload, created_at: n.created_at.toISOString() })),
-      next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!) : null,
+      next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.created_at, rows[rows.length - 1]!.id) : null,
     });
   });
 

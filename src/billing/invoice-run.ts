@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { nextSlot, type JobSchedule } from '../scheduler/slots.js';
-import { autoPayCandidates, countInvoicesInWindow, generateInvoices, recordInsufficientBalanceNotices } from './invoice-run-store.js';
+import { autoPayCandidates, generateInvoices, recordInsufficientBalanceNotices } from './invoice-run-store.js';
 import { settleFromBalance } from './payments.js';
 import { lockTenantBilling } from './tenant-lock.js';
 import type { TenantRow } from './tenant-store.js';
@@ -51,9 +51,7 @@ export async function runInvoices(deps: { db: Kysely<Database>; logger: Logger }
   const previous = previousSlot(tenantSchedule(tenant), slot);
   const generated = await db.transaction().execute(async (trx) => {
     await lockTenantBilling(trx, tenant.id, 'exclusive');
-    const inWindowBefore = await countInvoicesInWindow(trx, tenant.id, previous, slot);
-    const g = await generateInvoices(trx, { tenantId: tenant.id, slot, dueDays: tenant.due_days, cap: PERIODS_PER_RUN_CAP }, now());
-    return { ...g, existing: inWindowBefore };
+    return generateInvoices(trx, { tenantId: tenant.id, slot, dueDays: tenant.due_days, cap: PERIODS_PER_RUN_CAP, window: { after: previous } }, now());
   });
   if (generated.capped > 0) {
     logger.warn({ tenant: tenant.slug, slot: slot.toISOString(), subscriptions: generated.capped, cap: PERIODS_PER_RUN_CAP }, 'invoice run hit the per-subscription period cap; the next run continues');

@@ -27,9 +27,7 @@ export async function lockPayableInvoices(trx: Transaction<Database>, tenantId: 
     .where('i.status', 'in', statusesAllowing('pay'))
     .where((eb) => eb.not(eb.exists(eb.selectFrom('invoice_payments as p').select('p.id').whereRef('p.invoice_id', '=', 'i.id').where('p.status', '=', 'pending'))));
   if (onlyRunSlot) {
-    q = q
-      .where('i.run_slot', '=', onlyRunSlot)
-      .where((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').whereRef('s.id', '=', 'i.subscription_id').where('s.auto_renew', '=', true)));
+    q = q.where('i.run_slot', '=', onlyRunSlot).where('i.auto_pay', '=', true);
   }
   return q.orderBy('i.due_at').orderBy('i.created_at').orderBy('i.id').forUpdate().execute();
 }
@@ -140,14 +138,14 @@ export interface InvoiceFilter {
   status?: InvoiceStatus;
 }
 
-/** The tenant's invoices, newest first, after the (created_at, id) cursor. */
-export async function listInvoices(db: Db, tenantId: string, filter: InvoiceFilter, limit: number, cursor?: { createdAt: Date; id: string }): Promise<InvoiceRow[]> {
+/** The tenant's invoices, newest period first, after the (period_start, id) cursor. */
+export async function listInvoices(db: Db, tenantId: string, filter: InvoiceFilter, limit: number, cursor?: { at: Date; id: string }): Promise<InvoiceRow[]> {
   let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId);
   if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
   if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
   if (filter.status) q = q.where('status', '=', filter.status);
-  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  if (cursor) q = q.where(sql<boolean>`(period_start, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return q.orderBy('period_start', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
 /** Open invoices of periods not yet started (voided by an immediate cancel), locked. */

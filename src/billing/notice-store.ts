@@ -10,11 +10,11 @@ export async function listNotices(
   tenantId: string,
   filter: { invoiceId?: string; accountId?: string },
   limit: number,
-  cursor?: { createdAt: Date; id: string },
+  cursor?: { at: Date; id: string },
 ): Promise<NoticeRow[]> {
   let q = db.selectFrom('notices').selectAll().where('tenant_id', '=', tenantId);
   if (filter.invoiceId) q = q.where('invoice_id', '=', filter.invoiceId);
   if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
-  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

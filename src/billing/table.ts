@@ -110,6 +110,7 @@ export interface InvoiceTable {
   paid_at: Date | null;
   voided_at: Date | null;
   run_slot: Date | null;
+  auto_pay: boolean;
   created_at: Date;
   updated_at: Date;
 }

@@ -1,3 +1,5 @@
+import { invoicePaths } from '../billing/openapi-paths.js';
+
 /**
  * OpenAPI description of our own /api/v1. Features add their paths here as
  * they land, next to their routes.
@@ -115,6 +117,7 @@ export function openApiDocument() {
           responses: { '201': { description: 'Credited' }, '200': { description: 'Already credited for this reference' }, '400': { description: 'Bad amount or reference', content: { 'application/json': { schema: error } } } },
         },
       },
+      ...invoicePaths(error),
       '/me': {
         get: {
           summary: 'The principal behind the presented API key',

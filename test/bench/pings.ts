@@ -35,6 +35,7 @@ import { createLogger } from '../../src/logger.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
 import { createTelemetry, type Telemetry } from '../../src/telemetry.js';
 import type { LoadJob, LoadReply, LoadSummary } from './support/load-child.js';
+import { benchDatabase } from './support/database.js';
 
 const CHECKS = 1000;
 const FLIP_CHECKS = 1000;
@@ -211,35 +212,10 @@ async function createChecks(database: DatabaseHandle, pingKey: string, specs: { 
   return ids;
 }
 
-/** Drops databases of earlier runs that were killed before their cleanup (their process is gone). */
-async function dropLeftovers(admin: pg.Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname ~ '^overdue_bench_[0-9]+$'`);
-  for (const { datname } of rows) {
-    const pid = Number(datname.slice('overdue_bench_'.length));
-    let alive = pid !== process.pid;
-    try {
-      if (alive) process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) await admin.query(`drop database if exists ${datname} with (force)`);
-  }
-}
-
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions(args);
-  const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `overdue_bench_${process.pid}`;
-  const dbUrl = (() => {
-    const u = new URL(baseUrl);
-    u.pathname = `/${dbName}`;
-    return u.toString();
-  })();
-
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await dropLeftovers(admin);
-  await admin.query(`create database ${dbName}`);
+  const database = await benchDatabase();
+  const dbUrl = database.url;
 
   const cleanup: (() => Promise<void>)[] = [];
   let failed = false;
@@ -289,7 +265,7 @@ export async function run(args: string[]): Promise<void> {
     cleanup.push(() => load.close());
 
     console.log(
-      `pings benchmark: Postgres ${redactUrl(baseUrl)} (database ${dbName}), ${CHECKS} checks, ` +
+      `pings benchmark: Postgres ${redactUrl(dbUrl)}, ${CHECKS} checks, ` +
         `${opts.durationS} s per run at ${opts.connections.join(', ')} connections`,
     );
 
@@ -462,8 +438,7 @@ export async function run(args: string[]): Promise<void> {
         console.error(`cleanup: ${(err as Error)?.message ?? String(err)}`);
       }
     }
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch((err: Error) => console.error(`drop database: ${err.message}`));
-    await admin.end();
+    await database.drop();
   }
   if (failed) {
     console.log('FAIL');

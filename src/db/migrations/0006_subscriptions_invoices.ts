@@ -75,17 +75,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('voided_at', 'timestamptz')
     // The invoice-run slot that created it (null when created otherwise).
     .addColumn('run_slot', 'timestamptz')
+    // Created for an auto-renew subscription: the run pays it from balance or records a notice.
+    .addColumn('auto_pay', 'boolean', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addUniqueConstraint('invoices_period_uq', ['subscription_id', 'period_start'])
     .addCheckConstraint('invoices_paid_amount', sql`amount_paid between 0 and amount_due and (status <> 'paid' or amount_paid = amount_due)`)
     .execute();
-  await db.schema.createIndex('invoices_tenant_list_idx').on('invoices').columns(['tenant_id', 'created_at', 'id']).execute();
+  // Lists (newest period first) and the invoices of a run slot's window.
+  await db.schema.createIndex('invoices_tenant_period_idx').on('invoices').columns(['tenant_id', 'period_start', 'id']).execute();
   // Settlement walks an account's payable invoices by due date; reminders scan open ones by due date.
   await sql`create index invoices_payable_idx on invoices (account_id, due_at, created_at, id) where status in ('open', 'uncollectible')`.execute(db);
   await sql`create index invoices_open_due_idx on invoices (due_at) where status = 'open'`.execute(db);
-  // A run's second step (auto-pay, insufficient-balance notices) finds the run's open invoices.
-  await sql`create index invoices_open_run_idx on invoices (tenant_id, run_slot) where status = 'open'`.execute(db);
+  // A run's second step (auto-pay, insufficient-balance notices) finds the run's open auto-pay invoices.
+  await sql`create index invoices_auto_pay_idx on invoices (tenant_id, run_slot) where status = 'open' and auto_pay`.execute(db);
 
   await db.schema
     .createTable('invoice_payments')

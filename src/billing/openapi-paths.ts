@@ -1,0 +1,105 @@
+/** OpenAPI paths of subscriptions, invoices, payments, invoice runs and notices (merged into /api/v1/openapi.json). */
+export function invoicePaths(error: object) {
+  const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+  const amount = { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }], description: 'Minor units' };
+  const err = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
+  const page = [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+    { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page' },
+  ];
+  const external = { type: 'object', required: ['amount', 'reference'], properties: { amount, reference: { type: 'string' } } };
+  return {
+    '/subscriptions': {
+      post: {
+        summary: 'Create a subscription; period boundaries follow the anchor in the tenant zone',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['account_id', 'description', 'amount', 'interval'],
+                properties: {
+                  account_id: { type: 'string', format: 'uuid' },
+                  description: { type: 'string' },
+                  amount,
+                  interval: { enum: ['day', 'week', 'month', 'year'] },
+                  interval_count: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+                  anchor: { type: 'string', description: 'ISO 8601 instant with offset, or a date (local midnight); default now' },
+                  auto_renew: { type: 'boolean', default: true },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The subscription' }, '400': err('Bad input'), '404': err('No such account') },
+      },
+    },
+    '/subscriptions/{id}': { get: { summary: 'A subscription', parameters: id, responses: { '200': { description: 'The subscription' }, '404': err('Not found') } } },
+    '/subscriptions/{id}/cancel': {
+      post: {
+        summary: 'Cancel at period end, or now (voids open invoices of periods not started)',
+        parameters: id,
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['at_period_end'], properties: { at_period_end: { type: 'boolean' } } } } } },
+        responses: { '200': { description: 'The subscription' }, '409': err('Already canceled or expired') },
+      },
+    },
+    '/invoices': {
+      get: {
+        summary: 'Invoices, newest period first',
+        parameters: [
+          { name: 'account', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'subscription', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'status', in: 'query', schema: { enum: ['draft', 'open', 'paid', 'void', 'uncollectible'] } },
+          ...page,
+        ],
+        responses: { '200': { description: '{"data":[invoice],"next_cursor":string|null}' } },
+      },
+    },
+    '/invoices/{id}': { get: { summary: 'An invoice with its payments and balance applications', parameters: id, responses: { '200': { description: 'The invoice' }, '404': err('Not found') } } },
+    '/invoices/{id}/pay': {
+      post: {
+        summary: 'Pay from balance, externally, or combined (balance first, external the rest; all or nothing)',
+        parameters: id,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                oneOf: [
+                  { type: 'object', required: ['method'], properties: { method: { const: 'balance' } } },
+                  { type: 'object', required: ['method', 'amount', 'reference'], properties: { method: { const: 'external' }, amount, reference: { type: 'string' } } },
+                  { type: 'object', required: ['method', 'external'], properties: { method: { const: 'combined' }, external } },
+                ],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'The paid invoice with the payment' },
+          '402': err('payment_declined: the external part was declined; nothing applied'),
+          '409': err('invalid_state, insufficient_balance, amount_mismatch or payment_in_progress'),
+        },
+      },
+    },
+    '/invoices/{id}/void': { post: { summary: 'Void a draft or open invoice', parameters: id, responses: { '200': { description: 'The void invoice' }, '409': err('Not draft or open, or a payment is in flight') } } },
+    '/invoice-runs': {
+      post: {
+        summary: "Run a tenant's invoice run for a slot now (idempotent; the repair entry point)",
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['slot'], properties: { tenant: { type: 'string', description: 'Id or slug; required with the admin key' }, slot: { type: 'string', format: 'date-time' } } },
+            },
+          },
+        },
+        responses: { '200': { description: '{"tenant","slot","created","existing","paid","notices"}' }, '400': err('Bad slot'), '404': err('No such tenant') },
+      },
+    },
+    '/notices': {
+      get: {
+        summary: 'Billing notices (insufficient balance, due reminders, overdue), newest first',
+        parameters: [{ name: 'invoice', in: 'query', schema: { type: 'string', format: 'uuid' } }, { name: 'account', in: 'query', schema: { type: 'string', format: 'uuid' } }, ...page],
+        responses: { '200': { description: '{"data":[notice],"next_cursor":string|null}' } },
+      },
+    },
+  };
+}
