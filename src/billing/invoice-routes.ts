@@ -13,7 +13,7 @@ import { amountJson, parseAmount } from './money.js';
 import { listNotices } from './notice-store.js';
 import { payInvoice, voidInvoice, type PayRequest } from './payments.js';
 import type { PaymentProvider } from './providers.js';
-import { iso, jsonBody, pageLimit, pathId, tenantOfKey, UUID } from './route-helpers.js';
+import { assertTenantCurrency, iso, jsonBody, pageLimit, pathId, tenantOfKey, UUID } from './route-helpers.js';
 import { parseSubscriptionInput } from './subscription-input.js';
 import type { SubscriptionRow } from './subscription-store.js';
 import { cancel, createSubscription, findSubscription } from './subscriptions.js';
@@ -123,7 +123,9 @@ export function invoiceRoutes(deps: {
 
   app.post('/subscriptions', auth, idem, async (c) => {
     const tenant = await tenantOf(c);
-    const input = parseSubscriptionInput(await jsonBody(c), tenant.timezone, clock.now());
+    const body = await jsonBody(c);
+    assertTenantCurrency(body, tenant);
+    const input = parseSubscriptionInput(body, tenant.timezone, clock.now());
     if ('error' in input) throw new AppError('validation_failed', input.error);
     return c.json(subscriptionJson(await createSubscription(db, tenant, input, clock.now())), 201);
   });
@@ -178,7 +180,9 @@ export function invoiceRoutes(deps: {
   app.post('/invoices/:id/pay', auth, idem, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'invoice');
-    const req = parsePayRequest(await jsonBody(c));
+    const body = await jsonBody(c);
+    assertTenantCurrency(body, tenant);
+    const req = parsePayRequest(body);
     const { invoice, payment } = await payInvoice(deps, tenant, id, req, () => clock.now());
     return c.json({ ...invoiceJson(invoice), payment: paymentJson(payment) });
   });

@@ -45,3 +45,10 @@ export function pageLimit(c: Context): number {
 }
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A body may name its currency; it must then be the tenant's (amounts are in the tenant's minor units). */
+export function assertTenantCurrency(b: Record<string, unknown>, tenant: { currency: string }): void {
+  if (b.currency !== undefined && b.currency !== tenant.currency) {
+    throw new AppError('validation_failed', `currency must be the tenant's currency, ${tenant.currency}`);
+  }
+}

@@ -12,7 +12,7 @@ import { accountBalance, balanceHistory, createAccount, createTenant, findAccoun
 import { parseTenantInput } from './tenant-input.js';
 import { invoiceJson } from './invoice-routes.js';
 import { listInvoices } from './invoice-store.js';
-import { jsonBody, tenantOfKey, UUID } from './route-helpers.js';
+import { assertTenantCurrency, jsonBody, tenantOfKey, UUID } from './route-helpers.js';
 import type { AccountRow, TenantRow } from './tenant-store.js';
 
 function tenantJson(t: TenantRow) {
@@ -114,6 +114,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     const tenant = await tenantOf(c);
     const account = await accountOf(c, tenant);
     const b = (await jsonBody(c)) as Record<string, unknown>;
+    assertTenantCurrency(b, tenant);
     const amount = parseAmount(b?.amount);
     if (amount === undefined) throw new AppError('validation_failed', 'amount must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)');
     if (typeof b.reference !== 'string' || b.reference.length === 0 || b.reference.length > 200) throw new AppError('validation_failed', 'reference must be the payment reference, 1 to 200 characters');

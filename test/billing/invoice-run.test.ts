@@ -126,4 +126,60 @@ describe(`invoice runs on ${backend}`, () => {
     expect(invoices).toHaveLength(1);
     expect(invoices[0]!.run_slot).toBe('2025-06-02T07:00:00.000Z');
   });
+
+  it('bad subscription input is a 400 naming the field, an unknown or foreign account 404, and nothing is written', async () => {
+    const account = await f.account(acme.api_key);
+    const other = await f.tenant({ slug: 'other', name: 'Other', timezone: 'UTC', currency: 'USD' });
+    const foreign = await f.account(other.api_key);
+    const before = (await f.t.db.selectFrom('subscriptions').select('id').execute()).length;
+    const base = { account_id: account.id, description: 'Plan', amount: 100, interval: 'month' };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...base, amount: 0 }, /^amount/],
+      [{ ...base, amount: -1 }, /^amount/],
+      [{ ...base, amount: '9223372036854775808' }, /^amount/],
+      [{ ...base, amount: 10.5 }, /^amount/],
+      [{ ...base, interval: 'fortnight' }, /^interval/],
+      [{ ...base, interval_count: 0 }, /^interval_count/],
+      [{ ...base, anchor: '2025-02-30' }, /^anchor/],
+      [{ ...base, anchor: '2025-05-01T00:00:00' }, /^anchor/],
+      [{ ...base, auto_renew: 'yes' }, /^auto_renew/],
+      [{ ...base, description: '' }, /^description/],
+      [{ ...base, currency: 'EUR' }, /^currency/],
+      [{ ...base, account_id: 'nope' }, /^account_id/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await f.call('/subscriptions', { key: acme.api_key, body });
+      const err = (await res.json()).error;
+      expect([res.status, err.code], JSON.stringify(body)).toEqual([400, 'validation_failed']);
+      expect(err.message).toMatch(message);
+    }
+    for (const id of [foreign.id, '00000000-0000-4000-8000-000000000000']) {
+      expect((await f.call('/subscriptions', { key: acme.api_key, body: { ...base, account_id: id } })).status).toBe(404);
+    }
+    expect((await f.t.db.selectFrom('subscriptions').select('id').execute()).length).toBe(before);
+    // The largest amount a bigint holds is fine, as a string.
+    const big = await f.subscription(acme.api_key, { ...base, amount: '9223372036854775807', auto_renew: false });
+    expect((big as unknown as { amount: string }).amount).toBe('9223372036854775807');
+  });
+
+  it('invoice lists page with next_cursor, newest period first, filtered by status and account', async () => {
+    const account = await f.account(acme.api_key);
+    await f.subscription(acme.api_key, { account_id: account.id, amount: 100, interval: 'day', anchor: '2025-05-01', auto_renew: false });
+    await f.run(acme.api_key, '2025-05-20T07:00:00Z');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { data: { id: string; period_start: string }[]; next_cursor: string | null } = await f.ok(
+        f.call(`/invoices?account=${account.id}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: acme.api_key }),
+      );
+      expect(page.data.length).toBeLessThanOrEqual(7);
+      seen.push(...page.data.map((i) => i.period_start));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(20);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    expect((await f.ok(f.call(`/invoices?account=${account.id}&status=paid`, { key: acme.api_key }))).data).toEqual([]);
+    expect((await f.call('/invoices?status=late', { key: acme.api_key })).status).toBe(400);
+    expect((await f.call('/invoices?cursor=zzz', { key: acme.api_key })).status).toBe(400);
+  });
 });
