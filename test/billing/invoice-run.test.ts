@@ -4,6 +4,7 @@ import { periodStart } from '../../src/billing/periods.js';
 import { parseAnchor } from '../../src/billing/subscription-input.js';
 import { insertSubscription, periodStartInSql } from '../../src/billing/subscription-store.js';
 import { backend } from '../support/db.js';
+import { json } from '../support/http.js';
 import { billingFixture, type BillingFixture } from './support.js';
 
 const localDay = (iso: string, tz: string) => {
@@ -149,7 +150,7 @@ describe(`invoice runs on ${backend}`, () => {
     ];
     for (const [body, message] of cases) {
       const res = await f.call('/subscriptions', { key: acme.api_key, body });
-      const err = (await res.json()).error;
+      const err = (await json(res)).error;
       expect([res.status, err.code], JSON.stringify(body)).toEqual([400, 'validation_failed']);
       expect(err.message).toMatch(message);
     }
