@@ -15,5 +15,8 @@ export function hashApiKey(key: string): string {
 }
 
 export function keyPrefix(key: string): string {
-  return key.slice(0, Math.min(key.length, key.lastIndexOf('_') + 5));
+  // The kind marker (od_<kind>_) plus 4 characters of the secret; never more, even when the
+  // random part itself contains '_' (base64url). Operator-chosen keys show at most 4 characters.
+  const marker = /^od_[a-z]+_/.exec(key)?.[0] ?? '';
+  return key.slice(0, marker.length + Math.min(4, Math.floor((key.length - marker.length) / 4)));
 }
