@@ -18,6 +18,8 @@ export interface Config {
   migrate: 'on' | 'off';
   adminKey: string | undefined;
   smtpUrl: string | undefined;
+  /** Folder of checks-as-code loaded at start. */
+  checksDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpBodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -102,6 +104,7 @@ const vars = {
     secret: true,
   },
   SMTP_URL: { schema: url(['smtp:', 'smtps:']), expect: 'an smtp:// or smtps:// URL', secret: true },
+  CHECKS_DIR: { schema: z.string().min(1), expect: 'the folder of checks-as-code (default ./checks)' },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expect: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -181,6 +184,7 @@ export function loadConfig(
     migrate: p.MIGRATE ?? 'on',
     adminKey: p.OVERDUE_ADMIN_KEY,
     smtpUrl: p.SMTP_URL,
+    checksDir: p.CHECKS_DIR ?? 'checks',
     logLevel: p.LOG_LEVEL ?? 'info',
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
     shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,

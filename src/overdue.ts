@@ -9,6 +9,14 @@ import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
 import { invoiceRoutes } from './billing/invoice-routes.js';
 import { billingJobs } from './billing/jobs.js';
+import { settlementSweep } from './billing/dunning.js';
+import { findTenant } from './billing/tenant-store.js';
+import type { ExpectationDefinition, HeartbeatDefinition } from './expectations/define.js';
+import { syncHeartbeats } from './expectations/heartbeat-sync.js';
+import { loadChecks, type LoadedCheck } from './expectations/loader.js';
+import { expectationRoutes } from './expectations/routes.js';
+import { ExpectationService } from './expectations/service.js';
+import { syncExpectations } from './expectations/store.js';
 import { ConfirmedPaymentProvider, type PaymentProvider } from './billing/providers.js';
 import { billingRoutes } from './billing/routes.js';
 import { createApp, type AppEnv } from './http/app.js';
@@ -39,6 +47,8 @@ export interface OverdueDeps {
   jobs?: JobDefinition[];
   /** How external invoice payments are charged; by default, recorded as confirmed outside Overdue. */
   paymentProvider?: PaymentProvider;
+  /** Checks-as-code to use instead of loading CHECKS_DIR (tests). */
+  checks?: LoadedCheck[];
 }
 
 export interface Overdue {
@@ -48,6 +58,7 @@ export interface Overdue {
   heartbeats: HeartbeatService;
   alerts: AlertEvaluator;
   scheduler: Scheduler;
+  expectations: ExpectationService;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
   start(): Promise<StartReport>;
   /** Stops background work and the schema guard; the caller closes HTTP and the database. */
@@ -61,6 +72,8 @@ export interface StartReport {
   generatedAdminKey?: string;
   /** The platform's ping key, for /ping/<ping_key>/<slug> URLs. */
   platformPingKey?: string;
+  /** What syncing checks/ changed. */
+  checks?: { created: string[]; updated: string[]; archived: string[] };
 }
 
 /**
@@ -129,6 +142,27 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   });
   scheduler.addSource(billing.perTenant);
   const paymentProvider = deps.paymentProvider ?? new ConfirmedPaymentProvider();
+
+  const expectations = new ExpectationService({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    outageThresholdMs: hb.monitorOutageThresholdMs,
+    remediation: {
+      db,
+      logger,
+      now: () => clock.now(),
+      instanceId: scheduler.instanceId,
+      runInvoices: async (tenantId, slot) => {
+        const tenant = await findTenant(db, tenantId);
+        if (!tenant) throw new Error(`no tenant ${tenantId}`);
+        return billing.runInvoices(tenant, slot);
+      },
+      settle: () => settlementSweep({ db, logger }, clock.now()),
+    },
+  });
+  scheduler.addSource(async () => expectations.jobs());
   background.register(scheduler.loop());
 
   // Background work runs only while the schema matches the code exactly; a
@@ -155,6 +189,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       jobRoutes({ db, clock, logger, scheduler }),
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
+      expectationRoutes({ db, clock, logger, service: expectations }),
     ],
   });
 
@@ -165,8 +200,13 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     heartbeats,
     alerts,
     scheduler,
+    expectations,
     async start() {
       const report: StartReport = { migrated: [] };
+      // A definition that does not validate stops the start, naming its file.
+      const checks = deps.checks ?? (await loadChecks(config.checksDir));
+      const expectationDefs = checks.filter((c) => c.check.type === 'expectation').map((c) => ({ file: c.file, def: c.check.def as ExpectationDefinition }));
+      expectations.setDefinitions(expectationDefs.map((e) => e.def));
       if (config.migrate === 'on') {
         const outcome = await runMigrations(db, migrations);
         report.migrated = outcome.applied;
@@ -182,6 +222,13 @@ export function createOverdue(deps: OverdueDeps): Overdue {
         const { generatedKey } = await ensureAdminKey(db, config.adminKey, clock.now());
         if (generatedKey) report.generatedAdminKey = generatedKey;
         report.platformPingKey = await ensurePingKey(db, null, clock.now());
+        report.checks = await syncExpectations(db, expectationDefs, clock.now());
+        await syncHeartbeats(
+          db,
+          checks.filter((c) => c.check.type === 'heartbeat').map((c) => c.check.def as HeartbeatDefinition),
+          clock.now(),
+        );
+        scheduler.refreshSources();
       }
       schema.start();
       return report;

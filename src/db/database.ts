@@ -1,4 +1,5 @@
 import type { ApiKeyTable } from '../auth/table.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable, SignalTable } from '../expectations/table.js';
 import type {
   AccountTable,
   InvoicePaymentTable,
@@ -39,4 +40,9 @@ export interface Database {
   invoices: InvoiceTable;
   invoice_payments: InvoicePaymentTable;
   notices: NoticeTable;
+  expectations: ExpectationTable;
+  expectation_results: ExpectationResultTable;
+  expectation_states: ExpectationStateTable;
+  remediations: RemediationTable;
+  signals: SignalTable;
 }

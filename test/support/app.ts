@@ -3,6 +3,7 @@ import { metrics, tracing } from '@opentelemetry/sdk-node';
 import type { LoopSpec } from '../../src/background.js';
 import type { JobDefinition } from '../../src/scheduler/runner.js';
 import type { PaymentProvider } from '../../src/billing/providers.js';
+import type { LoadedCheck } from '../../src/expectations/loader.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
@@ -44,6 +45,8 @@ export function testOverdue(opts: {
   jobs?: JobDefinition[];
   logger?: Logger;
   paymentProvider?: PaymentProvider;
+  /** Checks-as-code; none unless given (the shipped checks/ are loaded only when asked for). */
+  checks?: LoadedCheck[];
 }): TestOverdue {
   const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
@@ -59,6 +62,7 @@ export function testOverdue(opts: {
     ...(opts.loops && { loops: opts.loops }),
     ...(opts.jobs && { jobs: opts.jobs }),
     ...(opts.paymentProvider && { paymentProvider: opts.paymentProvider }),
+    checks: opts.checks ?? [],
   });
   return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
 }
@@ -94,8 +98,15 @@ export async function drivenOverdue(opts: {
   clock: ManualClock;
   jobs?: JobDefinition[];
   env?: Record<string, string>;
+  checks?: LoadedCheck[];
 }): Promise<TestOverdue & { pingKey: string }> {
-  const o = testOverdue({ database: opts.database, clock: opts.clock, ...(opts.jobs && { jobs: opts.jobs }), env: { ...NO_OUTAGE, ...opts.env } });
+  const o = testOverdue({
+    database: opts.database,
+    clock: opts.clock,
+    ...(opts.jobs && { jobs: opts.jobs }),
+    ...(opts.checks && { checks: opts.checks }),
+    env: { ...NO_OUTAGE, ...opts.env },
+  });
   const report = await o.start();
   await o.background.stop();
   return Object.assign(o, { pingKey: report.platformPingKey! });

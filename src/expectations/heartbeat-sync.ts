@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { createCheck, setPaused } from '../heartbeats/manage.js';
+import type { CheckSpec } from '../heartbeats/v3-validate.js';
+import type { HeartbeatDefinition } from './define.js';
+
+const PLATFORM = { tenantId: null, admin: true };
+const slugOf = (id: string) => `checks-${id}`;
+
+function specOf(def: HeartbeatDefinition): CheckSpec {
+  const timing = 'periodS' in def.schedule ? { timeout: def.schedule.periodS } : { schedule: def.schedule.cron, tz: def.schedule.tz };
+  return { name: def.title, slug: slugOf(def.id), grace: def.graceS, ...timing, unique: ['slug'] };
+}
+
+/**
+ * Heartbeat definitions from checks/ become platform checks (slug
+ * `checks-<id>`, pinged at /ping/<platform ping key>/checks-<id>), through the
+ * same create-or-update the v3 API uses (so deadlines are recomputed when the
+ * timing changes). A check whose definition was removed is paused; its
+ * history stays.
+ */
+export async function syncHeartbeats(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
+  const created: string[] = [];
+  for (const def of defs) {
+    const { row, created: isNew } = await createCheck(db, PLATFORM, specOf(def), now);
+    if (isNew) created.push(def.id);
+    else if (row.status === 'paused') await setPaused(db, PLATFORM, row.id, false, now);
+  }
+  const wanted = new Set(defs.map((d) => slugOf(d.id)));
+  const stale = await db.selectFrom('checks').select(['id', 'slug']).where('tenant_id', 'is', null).where('slug', 'like', 'checks-%').where('status', '!=', 'paused').execute();
+  const paused: string[] = [];
+  for (const c of stale.filter((c) => !wanted.has(c.slug))) {
+    await setPaused(db, PLATFORM, c.id, true, now);
+    paused.push(c.slug.slice('checks-'.length));
+  }
+  return { created, paused };
+}

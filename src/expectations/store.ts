@@ -1,0 +1,185 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { checksum, DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, SignalTable } from './table.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+export type ExpectationRow = Selectable<ExpectationTable>;
+export type ResultRow = Selectable<ExpectationResultTable>;
+export type StateRow = Selectable<ExpectationStateTable>;
+export type SignalRow = Selectable<SignalTable>;
+
+/**
+ * Syncs loaded definitions to the table by id: new ones inserted, changed ones
+ * (checksum) updated and un-archived, ones no longer defined archived (their
+ * results stay). Returns what changed.
+ */
+export async function syncExpectations(db: Kysely<Database>, defs: { file: string; def: ExpectationDefinition }[], now: Date) {
+  const existing = new Map((await db.selectFrom('expectations').selectAll().execute()).map((r) => [r.id, r]));
+  const report = { created: [] as string[], updated: [] as string[], archived: [] as string[] };
+  for (const { file, def } of defs) {
+    const sum = checksum(def);
+    const row = existing.get(def.id);
+    const values = {
+      title: def.title,
+      component: def.component ?? null,
+      kind: def.kind,
+      scope: def.scope,
+      severity: def.severity ?? 'major',
+      schedule: JSON.stringify(def.schedule ?? DEFAULT_EVAL_SCHEDULE),
+      failure_threshold: def.failureThreshold ?? 1,
+      recovery_threshold: def.recoveryThreshold ?? 1,
+      remediation: def.remediation ?? null,
+      source_file: file,
+      checksum: sum,
+      archived_at: null,
+      updated_at: now,
+    };
+    if (!row) {
+      await db.insertInto('expectations').values({ id: def.id, ...values, created_at: now }).execute();
+      report.created.push(def.id);
+    } else if (row.checksum !== sum || row.archived_at || row.source_file !== file) {
+      await db.updateTable('expectations').set(values).where('id', '=', def.id).execute();
+      report.updated.push(def.id);
+    }
+    existing.delete(def.id);
+  }
+  for (const row of existing.values()) {
+    if (row.archived_at) continue;
+    await db.updateTable('expectations').set({ archived_at: now, updated_at: now }).where('id', '=', row.id).execute();
+    report.archived.push(row.id);
+  }
+  return report;
+}
+
+export async function findExpectation(db: Db, id: string): Promise<ExpectationRow | undefined> {
+  return db.selectFrom('expectations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listExpectations(db: Db): Promise<(ExpectationRow & { state: StateRow | null })[]> {
+  const rows = await db.selectFrom('expectations').selectAll().orderBy('id').execute();
+  const states = new Map((await db.selectFrom('expectation_states').selectAll().execute()).map((s) => [s.expectation_id, s]));
+  return rows.map((r) => ({ ...r, state: states.get(r.id) ?? null }));
+}
+
+export async function findState(db: Db, id: string, lock = false): Promise<StateRow | undefined> {
+  let q = db.selectFrom('expectation_states').selectAll().where('expectation_id', '=', id);
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function ensureState(trx: Transaction<Database>, id: string, now: Date): Promise<StateRow> {
+  await trx
+    .insertInto('expectation_states')
+    .values({ expectation_id: id, status: 'passing', consecutive_failures: 0, consecutive_passes: 0, last_outcome: null, last_result_id: null, failing_since: null, last_evaluated_at: null, resumed_at: null, gap_start: null, updated_at: now })
+    .onConflict((oc) => oc.column('expectation_id').doNothing())
+    .execute();
+  return (await findState(trx, id, true))!;
+}
+
+export async function saveState(trx: Transaction<Database>, s: StateRow): Promise<void> {
+  await trx.updateTable('expectation_states').set({ ...s, expectation_id: undefined } as never).where('expectation_id', '=', s.expectation_id).execute();
+}
+
+export interface ResultDraft {
+  expectationId: string;
+  evaluatedAt: Date;
+  outcome: Outcome;
+  observed: bigint | null;
+  failingCount: number;
+  sample: Record<string, unknown>[];
+  byTenant: Record<string, number>;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  durationMs: number;
+  trigger: 'schedule' | 'api' | 'reverify';
+  summary: string;
+  error: string | null;
+}
+
+export async function insertResult(trx: Transaction<Database>, r: ResultDraft): Promise<ResultRow> {
+  return trx
+    .insertInto('expectation_results')
+    .values({
+      expectation_id: r.expectationId,
+      evaluated_at: r.evaluatedAt,
+      outcome: r.outcome,
+      observed_value: r.observed,
+      failing_count: r.failingCount,
+      sample: JSON.stringify(r.sample),
+      by_tenant: JSON.stringify(r.byTenant),
+      window_start: r.windowStart,
+      window_end: r.windowEnd,
+      duration_ms: r.durationMs,
+      trigger: r.trigger,
+      summary: r.summary,
+      error: r.error,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listResults(db: Db, id: string, limit: number, before?: bigint): Promise<ResultRow[]> {
+  let q = db.selectFrom('expectation_results').selectAll().where('expectation_id', '=', id);
+  if (before !== undefined) q = q.where('id', '<', before);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export interface SignalDraft {
+  source: string;
+  kind: 'failing' | 'update' | 'recovered';
+  tenantId: string | null;
+  component: string | null;
+  severity: string;
+  summary: string;
+  evidence: Record<string, unknown>;
+  likelyCause: string | null;
+}
+
+export async function insertSignal(db: Db, s: SignalDraft, now: Date): Promise<void> {
+  await db
+    .insertInto('signals')
+    .values({
+      source: s.source,
+      kind: s.kind,
+      tenant_id: s.tenantId,
+      component: s.component,
+      severity: s.severity,
+      summary: s.summary,
+      evidence: JSON.stringify(s.evidence),
+      likely_cause: s.likelyCause,
+      created_at: now,
+      processed_at: null,
+    })
+    .execute();
+}
+
+export async function signalsOf(db: Db, source: string): Promise<SignalRow[]> {
+  return db.selectFrom('signals').selectAll().where('source', '=', source).orderBy('id').execute();
+}
+
+/**
+ * Claims the repair of (expectation, tenant, slot): a new row, or a failed or
+ * abandoned (lease expired) attempt taken over. Undefined when it succeeded
+ * already or another instance holds it.
+ */
+export async function claimRemediation(db: Db, key: { expectationId: string; tenantId: string; slot: Date }, owner: string, now: Date, leaseMs: number) {
+  const lease = new Date(now.getTime() + leaseMs);
+  const { rows } = await sql<{ id: bigint; attempts: number }>`
+    insert into remediations (expectation_id, tenant_id, slot, state, attempts, claimed_by, lease_until, created_at, updated_at)
+    values (${key.expectationId}, ${key.tenantId}, ${key.slot}::timestamptz, 'running', 1, ${owner}, ${lease}::timestamptz, ${now}::timestamptz, ${now}::timestamptz)
+    on conflict (expectation_id, tenant_id, slot) do update
+      set state = 'running', attempts = remediations.attempts + 1, claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, updated_at = excluded.updated_at
+      where remediations.state = 'failed' or (remediations.state = 'running' and remediations.lease_until < ${now}::timestamptz)
+    returning id, attempts`.execute(db);
+  return rows[0];
+}
+
+export async function finishRemediation(db: Db, id: bigint, owner: string, outcome: { state: 'succeeded' | 'failed'; result?: Record<string, unknown>; error?: string }, now: Date): Promise<void> {
+  await db
+    .updateTable('remediations')
+    .set({ state: outcome.state, outcome: outcome.result ? JSON.stringify(outcome.result) : null, error: outcome.error ?? null, updated_at: now })
+    .where('id', '=', id)
+    .where('claimed_by', '=', owner)
+    .execute();
+}
