@@ -37,8 +37,9 @@ async function dropLeftovers(admin: pg.Client, template?: string) {
     [template ?? ''],
   );
   for (const { datname } of rows) {
-    // Test files drop their own databases; whatever remains belongs to a dead run or to this teardown.
-    if (!template && !(await ownerGone(admin, datname))) continue;
+    // Test files drop their own databases; whatever remains belongs to a dead process. Databases
+    // of live processes (another test run on the same server) are theirs, even at our teardown.
+    if (datname !== template && !(await ownerGone(admin, datname))) continue;
     await admin.query(`drop database if exists ${datname} with (force)`);
   }
 }
