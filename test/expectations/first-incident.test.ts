@@ -68,7 +68,7 @@ describe(`the first incident, replayed on ${backend}`, () => {
 
   it('before the upgrade, the May 16 runs billed May 15 and 16 and every check passed', async () => {
     expect(await invoiceCount()).toBe(12);
-    expect(await t.db.selectFrom('signals').selectAll().execute()).toEqual([]);
+    expect((await t.db.selectFrom('signals').selectAll().execute()).map((s) => [s.source, s.kind, s.summary])).toEqual([]);
     const checks = await t.db.selectFrom('jobs').innerJoin('checks', 'checks.id', 'jobs.check_id').select('checks.status').where('jobs.key', 'like', 'billing.invoice-run:%').execute();
     expect(checks.map((c) => c.status)).toEqual(['up', 'up']);
   });

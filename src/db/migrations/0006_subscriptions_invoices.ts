@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await sql`create index subscriptions_billable_idx on subscriptions (tenant_id, next_period_start) where status in ('active', 'past_due')`.execute(db);
   await db.schema.createIndex('subscriptions_account_idx').on('subscriptions').columns(['account_id']).execute();
+  // Subscriptions whose next unbilled period has started, across tenants (what invoices-exist looks for).
+  await sql`create index subscriptions_lagging_idx on subscriptions (next_period_start) where status in ('active', 'past_due')`.execute(db);
 
   await db.schema
     .createTable('invoices')
