@@ -1,4 +1,5 @@
 import { invoicePaths } from '../billing/openapi-paths.js';
+import { expectationPaths } from '../expectations/openapi-paths.js';
 
 /**
  * OpenAPI description of our own /api/v1. Features add their paths here as
@@ -118,6 +119,7 @@ export function openApiDocument() {
         },
       },
       ...invoicePaths(error),
+      ...expectationPaths(error),
       '/me': {
         get: {
           summary: 'The principal behind the presented API key',
