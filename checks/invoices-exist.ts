@@ -20,7 +20,9 @@ export default defineExpectation({
   relatedJob: 'billing.invoice-run:{tenant}',
   missing: ({ tenantIds, slots }) => sql`
     with c as materialized (select * from unnest(${tenantIds}::uuid[], ${slots}::timestamptz[]) as c(tenant_id, slot))
-    select s.tenant_id, s.id as subscription_id, s.next_period_start as since,
+    select s.tenant_id, s.id as subscription_id,
+           -- A subscription owes nothing for slots before it existed (a backdated anchor is billed at the next run).
+           greatest(s.next_period_start, s.created_at) as since,
            greatest(1, (case when overdue_period_start(s.anchor_local, s.timezone, s.interval, s.interval_count, b.bound) <= c.slot
                              then b.bound else b.bound - 1 end) - s.next_period + 1) as weight
     from subscriptions s

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { createCheck, setPaused } from '../heartbeats/manage.js';
+import { createCheck, setPaused, updateCheck } from '../heartbeats/manage.js';
 import type { CheckSpec } from '../heartbeats/v3-validate.js';
 import type { HeartbeatDefinition } from './define.js';
 
@@ -9,7 +9,7 @@ const slugOf = (id: string) => `checks-${id}`;
 
 function specOf(def: HeartbeatDefinition): CheckSpec {
   const timing = 'periodS' in def.schedule ? { timeout: def.schedule.periodS } : { schedule: def.schedule.cron, tz: def.schedule.tz };
-  return { name: def.title, slug: slugOf(def.id), grace: def.graceS, ...timing, unique: ['slug'] };
+  return { name: def.title, slug: slugOf(def.id), grace: def.graceS, ...timing };
 }
 
 /**
@@ -22,9 +22,15 @@ function specOf(def: HeartbeatDefinition): CheckSpec {
 export async function syncHeartbeats(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
   const created: string[] = [];
   for (const def of defs) {
-    const { row, created: isNew } = await createCheck(db, PLATFORM, specOf(def), now);
-    if (isNew) created.push(def.id);
-    else if (row.status === 'paused') await setPaused(db, PLATFORM, row.id, false, now);
+    // Platform checks only: a tenant's check with the same slug is not ours to touch.
+    const existing = await db.selectFrom('checks').select(['id', 'status']).where('tenant_id', 'is', null).where('slug', '=', slugOf(def.id)).executeTakeFirst();
+    if (!existing) {
+      await createCheck(db, PLATFORM, specOf(def), now);
+      created.push(def.id);
+      continue;
+    }
+    await updateCheck(db, PLATFORM, existing.id, specOf(def), now);
+    if (existing.status === 'paused') await setPaused(db, PLATFORM, existing.id, false, now);
   }
   const wanted = new Set(defs.map((d) => slugOf(d.id)));
   const stale = await db.selectFrom('checks').select(['id', 'slug']).where('tenant_id', 'is', null).where('slug', 'like', 'checks-%').where('status', '!=', 'paused').execute();

@@ -31,6 +31,7 @@ interface Failing {
   rows: number;
   weight: bigint;
   byTenant: Record<string, number>;
+  rowsByTenant: Record<string, number>;
   sinceByTenant: Record<string, string>;
   sample: Record<string, unknown>[];
 }
@@ -44,19 +45,30 @@ async function failingRows(db: Kysely<Database>, q: Query): Promise<Failing> {
   return db.transaction().execute(async (trx) => {
     await sql`set local statement_timeout = '60s'`.execute(trx);
     await sql`set local transaction_read_only = on`.execute(trx);
-    const { rows } = await sql<{ n: bigint; weight: string | null; by_tenant: Record<string, number>; since: Record<string, string>; sample: Record<string, unknown>[] }>`
+    const { rows } = await sql<{
+      n: bigint;
+      weight: string | null;
+      by_tenant: Record<string, number>;
+      rows_by_tenant: Record<string, number>;
+      since: Record<string, string>;
+      sample: Record<string, unknown>[];
+    }>`
       with failing as materialized (select to_jsonb(f) as j from (${q as never}) f)
       select
         (select count(*) from failing) as n,
         (select sum(coalesce((j->>'weight')::bigint, 1)) from failing)::text as weight,
         (select coalesce(jsonb_object_agg(t, w), '{}'::jsonb) from (
            select coalesce(j->>'tenant_id', 'platform') as t, sum(coalesce((j->>'weight')::bigint, 1)) as w from failing group by 1) x) as by_tenant,
+        (select coalesce(jsonb_object_agg(t, c), '{}'::jsonb) from (
+           select coalesce(j->>'tenant_id', 'platform') as t, count(*) as c from failing group by 1) x) as rows_by_tenant,
         (select coalesce(jsonb_object_agg(t, s), '{}'::jsonb) from (
            select coalesce(j->>'tenant_id', 'platform') as t, min((j->>'since')::timestamptz) as s from failing where j ? 'since' group by 1) x) as since,
-        (select coalesce(jsonb_agg(j), '[]'::jsonb) from (select j from failing limit 20) x) as sample`.execute(trx);
+        -- Up to 20 rows of each tenant (at most 200), so a sample can still be cut to the tenants that count.
+        (select coalesce(jsonb_agg(j), '[]'::jsonb) from (
+           select j from (select j, row_number() over (partition by j->>'tenant_id') as r from failing) y where r <= 20 limit 200) x) as sample`.execute(trx);
     const r = rows[0]!;
-    const byTenant = Object.fromEntries(Object.entries(r.by_tenant).map(([k, v]) => [k, Number(v)]));
-    return { rows: Number(r.n), weight: BigInt(r.weight ?? '0'), byTenant, sinceByTenant: r.since, sample: r.sample };
+    const num = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v)]));
+    return { rows: Number(r.n), weight: BigInt(r.weight ?? '0'), byTenant: num(r.by_tenant), rowsByTenant: num(r.rows_by_tenant), sinceByTenant: r.since, sample: r.sample };
   });
 }
 
@@ -69,7 +81,7 @@ export async function evaluateKind(def: ExpectationDefinition, ctx: EvalContext,
     case 'invariant': {
       const f = await failingRows(db, def.failing(ctx));
       const outcome: Outcome = f.rows === 0 ? 'pass' : def.warnOnly ? 'warn' : 'fail';
-      return { ...empty(outcome), observed: f.weight, failingCount: f.rows, sample: f.sample, byTenant: f.byTenant };
+      return { ...empty(outcome), observed: f.weight, failingCount: f.rows, sample: f.sample.slice(0, 20), byTenant: f.byTenant };
     }
     case 'freshness': {
       const failAfter = def.failAfterS;
@@ -85,30 +97,36 @@ export async function evaluateKind(def: ExpectationDefinition, ctx: EvalContext,
       );
       // weight 1 = older than failAfter, 0 = only older than warnAfter.
       const outcome: Outcome = f.rows === 0 ? 'pass' : f.weight > 0n ? 'fail' : 'warn';
-      return { ...empty(outcome), observed: BigInt(f.rows), failingCount: f.rows, sample: f.sample, byTenant: f.byTenant };
+      return { ...empty(outcome), observed: BigInt(f.rows), failingCount: f.rows, sample: f.sample.slice(0, 20), byTenant: f.byTenant };
     }
     case 'volume': {
       const to = asOf;
       const from = new Date(asOf.getTime() - def.windowS * 1000);
       const current = def.count({ ...ctx, from, to });
-      let bounds = sql`${def.min ?? null}::numeric as lo, ${def.max ?? null}::numeric as hi`;
+      // Absolute bounds and, when set, bounds relative to the mean of the previous windows both apply.
+      // A full join: a tenant whose count fell to nothing this window is compared as 0.
       let baseline = sql`select null::uuid as tenant_id, null::numeric as mean where false`;
+      const tolerance = def.relative?.tolerance ?? 0;
       if (def.relative) {
         const parts = Array.from({ length: def.relative.previousWindows }, (_, i) => {
           const wTo = new Date(from.getTime() - i * def.windowS * 1000);
           return sql`select * from (${def.count({ ...ctx, from: new Date(wTo.getTime() - def.windowS * 1000), to: wTo }) as never}) p${sql.raw(String(i))}`;
         });
         baseline = sql`select tenant_id, sum(n)::numeric / ${def.relative.previousWindows} as mean from (${sql.join(parts, sql` union all `)}) w group by tenant_id`;
-        bounds = sql`b.mean * ${1 - def.relative.tolerance} as lo, b.mean * ${1 + def.relative.tolerance} as hi`;
       }
       const f = await failingRows(
         db,
         sql`select * from (
-              select c.tenant_id, c.n, ${bounds}
-              from (${current as never}) c left join (${baseline}) b on b.tenant_id is not distinct from c.tenant_id
-            ) v where (v.lo is not null and v.n < v.lo) or (v.hi is not null and v.n > v.hi)`,
+              select coalesce(c.tenant_id, b.tenant_id) as tenant_id, coalesce(c.n, 0) as n,
+                     greatest(${def.min ?? null}::numeric, b.mean * ${1 - tolerance}::numeric) as lo,
+                     least(${def.max ?? null}::numeric, b.mean * ${1 + tolerance}::numeric) as hi
+              from (${current as never}) c
+              full join (${baseline}) b
+                on coalesce(b.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(c.tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)
+            ) v
+            where (v.lo is not null and v.n < v.lo) or (v.hi is not null and v.n > v.hi)`,
       );
-      return { ...empty(f.rows === 0 ? 'pass' : 'fail'), observed: BigInt(f.rows), failingCount: f.rows, sample: f.sample, byTenant: f.byTenant, windowStart: from, windowEnd: to };
+      return { ...empty(f.rows === 0 ? 'pass' : 'fail'), observed: BigInt(f.rows), failingCount: f.rows, sample: f.sample.slice(0, 20), byTenant: f.byTenant, windowStart: from, windowEnd: to };
     }
     case 'slots': {
       const infos = await tenantSlots(db, def.slots, asOf, knownSince, outage);
@@ -138,8 +156,8 @@ export async function evaluateKind(def: ExpectationDefinition, ctx: EvalContext,
       return {
         outcome,
         observed: weight,
-        failingCount: Object.keys(byTenant).length === 0 ? 0 : f.sample.length === f.rows ? f.sample.filter((r) => byTenant[String(r.tenant_id)] !== undefined).length : f.rows,
-        sample: f.sample.filter((r) => byTenant[String(r.tenant_id)] !== undefined),
+        failingCount: Object.keys(byTenant).reduce((n, t) => n + (f.rowsByTenant[t] ?? 0), 0),
+        sample: f.sample.filter((r) => byTenant[String(r.tenant_id)] !== undefined).slice(0, 20),
         byTenant,
         windowStart: null,
         windowEnd: new Date(Math.max(...dues)),

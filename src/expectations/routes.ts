@@ -71,7 +71,8 @@ export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; lo
     return e;
   };
 
-  app.get('/', async (c) => c.json({ data: (await listExpectations(db)).map((e) => expectationJson(e, e.state)), next_cursor: null }));
+  // The overall state is across tenants: a tenant key sees it per tenant on GET /:id instead.
+  app.get('/', async (c) => c.json({ data: (await listExpectations(db)).map((e) => expectationJson(e, viewer(c) === null ? e.state : undefined)), next_cursor: null }));
 
   app.get('/:id', async (c) => {
     const e = await expectation(c);

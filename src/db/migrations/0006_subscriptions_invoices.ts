@@ -14,7 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         when 'month' then make_interval(months => n * unit_count)
         else make_interval(months => 12 * n * unit_count) end) at time zone tz
     $$`.execute(db);
-  // An upper bound (possibly one too high, never too low) for the last period that starts by `as_of`.
+  // The last period that can start by `as_of`, or one more (its start may be later that day or
+  // month): start(n) falls on the anchor's date + n intervals, never after as_of's local date.
   await sql`
     create function overdue_last_period_bound(anchor_local timestamp, tz text, unit text, unit_count integer, as_of timestamptz)
     returns integer language sql stable parallel safe as $$
@@ -25,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           + extract(month from as_of at time zone tz)::int - extract(month from anchor_local)::int) / unit_count
         else ((extract(year from as_of at time zone tz)::int - extract(year from anchor_local)::int) * 12
           + extract(month from as_of at time zone tz)::int - extract(month from anchor_local)::int) / (12 * unit_count)
-      end + 1
+      end
     $$`.execute(db);
 
   await db.schema
