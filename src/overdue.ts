@@ -17,6 +17,13 @@ import { loadChecks, type LoadedCheck } from './expectations/loader.js';
 import { expectationRoutes } from './expectations/routes.js';
 import { ExpectationService } from './expectations/service.js';
 import { syncExpectations } from './expectations/store.js';
+import { advanceMaintenances } from './incidents/maintenance.js';
+import { IncidentManager } from './incidents/manager.js';
+import { PageCache } from './incidents/page-cache.js';
+import { publicRoutes } from './incidents/public-routes.js';
+import { renderPage, HTML_PATHS } from './incidents/render.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { ensureDefaultPage } from './incidents/store.js';
 import { ConfirmedPaymentProvider, type PaymentProvider } from './billing/providers.js';
 import { billingRoutes } from './billing/routes.js';
 import { createApp, type AppEnv } from './http/app.js';
@@ -59,6 +66,8 @@ export interface Overdue {
   alerts: AlertEvaluator;
   scheduler: Scheduler;
   expectations: ExpectationService;
+  incidents: IncidentManager;
+  pageCache: PageCache;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
   start(): Promise<StartReport>;
   /** Stops background work and the schema guard; the caller closes HTTP and the database. */
@@ -163,6 +172,28 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     },
   });
   scheduler.addSource(async () => expectations.jobs());
+
+  const pageCache = new PageCache({ db, clock, logger, render: (data) => renderPage(data, { publicUrl: config.publicUrl, now: clock.now() }) });
+  background.register(pageCache.loop());
+  const incidents = new IncidentManager({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    options: { flapLimit: 3, stableAfterMs: 30 * 60_000, reopenWithinMs: 60 * 60_000 },
+    onChange: () => pageCache.invalidate().catch((err) => logger.error({ err }, 'could not refresh page versions')),
+  });
+  background.register(incidents.loop());
+  scheduler.register({
+    key: 'incidents.maintenance',
+    schedule: { intervalS: 60 },
+    catchUp: 'latest',
+    maxRunS: 300,
+    handler: async () => {
+      const moved = await advanceMaintenances(db, clock.now());
+      if (moved.started + moved.completed > 0) await pageCache.invalidate();
+    },
+  });
   background.register(scheduler.loop());
 
   // Background work runs only while the schema matches the code exactly; a
@@ -190,6 +221,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
       expectationRoutes({ db, clock, logger, service: expectations }),
+      incidentRoutes({ db, clock, logger, onChange: () => pageCache.invalidate() }),
+      publicRoutes(pageCache, HTML_PATHS),
     ],
   });
 
@@ -201,6 +234,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     alerts,
     scheduler,
     expectations,
+    incidents,
+    pageCache,
     async start() {
       const report: StartReport = { migrated: [] };
       // A definition that does not validate stops the start, naming its file.
@@ -222,6 +257,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
         const { generatedKey } = await ensureAdminKey(db, config.adminKey, clock.now());
         if (generatedKey) report.generatedAdminKey = generatedKey;
         report.platformPingKey = await ensurePingKey(db, null, clock.now());
+        await ensureDefaultPage(db, clock.now());
         report.checks = await syncExpectations(db, expectationDefs, clock.now());
         await syncHeartbeats(
           db,

@@ -1,4 +1,15 @@
 import type { ApiKeyTable } from '../auth/table.js';
+import type {
+  ComponentSourceTable,
+  ComponentStatusLogTable,
+  ComponentTable,
+  IncidentComponentTable,
+  IncidentSourceTable,
+  IncidentTable,
+  IncidentUpdateTable,
+  NotificationEventTable,
+  PageTable,
+} from '../incidents/table.js';
 import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable, SignalTable } from '../expectations/table.js';
 import type {
   AccountTable,
@@ -45,4 +56,13 @@ export interface Database {
   expectation_states: ExpectationStateTable;
   remediations: RemediationTable;
   signals: SignalTable;
+  pages: PageTable;
+  components: ComponentTable;
+  component_sources: ComponentSourceTable;
+  component_status_log: ComponentStatusLogTable;
+  incidents: IncidentTable;
+  incident_sources: IncidentSourceTable;
+  incident_components: IncidentComponentTable;
+  incident_updates: IncidentUpdateTable;
+  notification_events: NotificationEventTable;
 }

@@ -1,0 +1,60 @@
+import { normalizeTimeZone } from '../heartbeats/schedule.js';
+import { AppError } from '../errors.js';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.js';
+import type { ComponentStatus, Impact } from './table.js';
+
+/** Request-body checks shared by the manual API: each failure is a 400 naming the field. */
+export const bad = (message: string) => new AppError('validation_failed', message);
+
+export function text(v: unknown, field: string, opts: { max?: number; optional?: boolean } = {}): string | undefined {
+  if (v === undefined && opts.optional) return undefined;
+  if (typeof v !== 'string' || v.trim() === '' || v.length > (opts.max ?? 200)) throw bad(`${field} must be a non-empty string of at most ${opts.max ?? 200} characters`);
+  return v.trim();
+}
+
+export function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !values.includes(v as T)) throw bad(`${field} must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+export const incidentStatus = (v: unknown) => oneOf(v, 'status', INCIDENT_STATUSES);
+export const maintenanceStatus = (v: unknown) => oneOf(v, 'status', MAINTENANCE_STATUSES);
+export const impact = (v: unknown): Impact => oneOf(v, 'impact', IMPACTS);
+
+/** `{"<component id>": "<component status>"}` */
+export function componentChanges(v: unknown, field = 'components'): Record<string, ComponentStatus> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`${field} must be an object of component id → component status`);
+  const out: Record<string, ComponentStatus> = {};
+  for (const [id, status] of Object.entries(v)) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw bad(`${field} has an unknown component id ${id}`);
+    out[id] = oneOf(status, `${field}.${id}`, COMPONENT_STATUSES);
+  }
+  return out;
+}
+
+/** A list of component ids (maintenances). */
+export function componentIds(v: unknown, field = 'components'): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && /^[0-9a-f-]{36}$/.test(x))) throw bad(`${field} must be a list of component ids`);
+  return [...new Set(v as string[])];
+}
+
+export function instant(v: unknown, field: string): Date {
+  if (typeof v !== 'string' || !/T.*(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${field} must be an ISO 8601 instant with offset`);
+  return new Date(v);
+}
+
+export function timeZone(v: unknown): string {
+  const tz = typeof v === 'string' ? normalizeTimeZone(v) : undefined;
+  if (!tz) throw bad('time_zone must be an IANA time zone, e.g. Europe/Berlin');
+  return tz;
+}
+
+export function sources(v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && /^(check:[0-9a-f-]{36}|expectation:[a-z0-9][a-z0-9-]{1,62})$/.test(s))) {
+    throw bad('sources must be a list of "check:<uuid>" or "expectation:<id>"');
+  }
+  return [...new Set(v as string[])];
+}

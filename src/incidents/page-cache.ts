@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { LoopSpec } from '../background.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import { loadPageData, type PageData } from './page-data.js';
+import { findPageBySlug, pageVersions } from './store.js';
+
+export interface Rendered {
+  body: string;
+  etag: string;
+  contentType: string;
+}
+
+/** Renders every public document of a page (JSON, HTML, feeds), keyed by path. */
+export type PageRenderer = (data: PageData) => Record<string, { body: string; contentType: string }>;
+
+/**
+ * Public pages and JSON rendered once per change and served from memory.
+ * Each page row carries a version bumped in the transaction of any change;
+ * this instance polls the versions every second (so a write on another
+ * instance shows within a second) and re-reads them at once after a local
+ * write. A request renders only when its page's version moved.
+ */
+export class PageCache {
+  #versions = new Map<string, bigint>();
+  readonly #entries = new Map<string, { version: bigint; docs: Map<string, Rendered>; renderedAt: Date }>();
+  readonly #rendering = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; logger: Logger; render: PageRenderer }) {}
+
+  loop(): LoopSpec {
+    return { name: 'status-cache', intervalMs: 1000, tick: async () => void (await this.refreshVersions()) };
+  }
+
+  async refreshVersions(): Promise<void> {
+    this.#versions = await pageVersions(this.deps.db);
+  }
+
+  /** After a local write: the next request sees it. */
+  async invalidate(): Promise<void> {
+    await this.refreshVersions();
+  }
+
+  async get(slug: string, path: string): Promise<Rendered | undefined | 'no_page'> {
+    if (!this.#versions.has(slug)) await this.refreshVersions();
+    const version = this.#versions.get(slug);
+    if (version === undefined) return 'no_page';
+    let entry = this.#entries.get(slug);
+    if (!entry || entry.version < version) {
+      await this.#render(slug);
+      entry = this.#entries.get(slug);
+    }
+    return entry?.docs.get(path);
+  }
+
+  async #render(slug: string): Promise<void> {
+    let pending = this.#rendering.get(slug);
+    if (!pending) {
+      pending = (async () => {
+        const page = await findPageBySlug(this.deps.db, slug);
+        if (!page) return;
+        const data = await loadPageData(this.deps.db, page, this.deps.clock.now());
+        const docs = new Map<string, Rendered>();
+        for (const [path, doc] of Object.entries(this.deps.render(data))) {
+          docs.set(path, { ...doc, etag: `"${createHash('sha256').update(doc.body).digest('base64url').slice(0, 27)}"` });
+        }
+        this.#entries.set(slug, { version: BigInt(page.version), docs, renderedAt: data.loadedAt });
+      })().finally(() => this.#rendering.delete(slug));
+      this.#rendering.set(slug, pending);
+    }
+    await pending;
+  }
+}

@@ -1,0 +1,114 @@
+import { atomFeed, rssFeed } from '../../status-ui/feeds.js';
+import { renderMarkdownLite } from '../../status-ui/markdown.js';
+import { HistoryPage, IncidentPage, StatusPage } from '../../status-ui/pages.js';
+import type { ComponentView, IncidentView, PageView, TimeView, Tone } from '../../status-ui/view.js';
+import type { IncidentData, PageData } from './page-data.js';
+import { isOpenIncident } from './status.js';
+import { pageUrl, statusJson, statuspageDocuments } from './statuspage-json.js';
+import type { ComponentRow } from './store.js';
+import type { ComponentStatus } from './table.js';
+
+export const HTML_PATHS = ['', 'history', 'history.atom', 'history.rss'];
+
+const TONE: Record<ComponentStatus, Tone> = { operational: 'ok', degraded_performance: 'minor', partial_outage: 'major', major_outage: 'critical', under_maintenance: 'maintenance' };
+const WORDS: Record<string, string> = {
+  operational: 'Operational',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+  under_maintenance: 'Under maintenance',
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  postmortem: 'Postmortem',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+const IMPACT_TONE: Record<string, Tone> = { none: 'ok', minor: 'minor', major: 'major', critical: 'critical', maintenance: 'maintenance' };
+
+function timeIn(tz: string) {
+  const f = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return (d: Date): TimeView => ({ iso: d.toISOString(), text: `${f.format(d)} ${tz}` });
+}
+
+function incidentView(i: IncidentData, components: ComponentRow[], basePath: string, at: (d: Date) => TimeView): IncidentView {
+  const x = i.incident;
+  return {
+    id: x.id,
+    name: x.name,
+    href: `${basePath}/incidents/${x.id}`,
+    impact: x.impact,
+    tone: x.kind === 'maintenance' ? 'maintenance' : isOpenIncident(x.status) ? IMPACT_TONE[x.impact]! : 'ok',
+    status: x.status,
+    statusLabel: WORDS[x.status] ?? x.status,
+    createdAt: at(x.created_at),
+    resolvedAt: x.resolved_at ? at(x.resolved_at) : null,
+    scheduledFor: x.scheduled_for ? at(x.scheduled_for) : null,
+    scheduledUntil: x.scheduled_until ? at(x.scheduled_until) : null,
+    components: components.filter((c) => i.componentIds.includes(c.id)).map((c) => c.name),
+    updates: i.updates.map((u) => ({ status: u.status, statusLabel: WORDS[u.status] ?? u.status, bodyHtml: renderMarkdownLite(u.body), at: at(u.display_at) })),
+    postmortemHtml: x.postmortem_body ? renderMarkdownLite(x.postmortem_body) : null,
+  };
+}
+
+function componentViews(d: PageData): ComponentView[] {
+  const view = (c: ComponentRow): ComponentView => {
+    const days = c.showcase && !c.is_group ? (d.days.get(c.id) ?? []) : [];
+    const total = days.length * 86_400_000;
+    const down = days.reduce((s, x) => s + x.downMs, 0);
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      statusLabel: WORDS[c.status]!,
+      tone: TONE[c.status],
+      uptime: days.length ? `${(((total - down) / total) * 100).toFixed(2)}%` : null,
+      days: days.map((x) => ({
+        label: `${x.day}: ${((1 - x.downMs / 86_400_000) * 100).toFixed(2)}% uptime, ${WORDS[x.worst]!.toLowerCase()}`,
+        tone: TONE[x.worst],
+      })),
+      children: d.components.filter((child) => child.group_id === c.id && (!child.only_show_if_degraded || child.status !== 'operational')).map(view),
+    };
+  };
+  return d.components.filter((c) => c.group_id === null && (!c.only_show_if_degraded || c.status !== 'operational')).map(view);
+}
+
+const html = (node: unknown) => `<!doctype html>${String(node)}`;
+
+/** Every public document of a page, rendered once per change. */
+export function renderPage(d: PageData, opts: { publicUrl: string; now: Date }): Record<string, { body: string; contentType: string }> {
+  const basePath = d.page.slug === 'default' ? '' : `/s/${d.page.slug}`;
+  const at = timeIn(d.page.time_zone);
+  const status = statusJson(d);
+  const tone: Tone = status.indicator === 'none' ? 'ok' : (status.indicator as Tone);
+  const incidents = d.incidents.map((i) => incidentView(i, d.components, basePath, at));
+  const maintenances = d.maintenances.map((i) => incidentView(i, d.components, basePath, at));
+  const view: PageView = {
+    name: d.page.name,
+    basePath,
+    timeZone: d.page.time_zone,
+    banner: { tone, text: status.description },
+    activeIncidents: incidents.filter((i) => isOpenIncident(i.status)),
+    maintenances: { active: maintenances.filter((m) => m.status === 'in_progress' || m.status === 'verifying'), upcoming: maintenances.filter((m) => m.status === 'scheduled') },
+    components: componentViews(d),
+    updatedAt: at(d.page.updated_at),
+  };
+  const months = new Map<string, IncidentView[]>();
+  for (const i of [...incidents, ...maintenances].sort((a, b) => b.createdAt.iso.localeCompare(a.createdAt.iso))) {
+    const label = new Intl.DateTimeFormat('en', { timeZone: d.page.time_zone, month: 'long', year: 'numeric' }).format(new Date(i.createdAt.iso));
+    months.set(label, [...(months.get(label) ?? []), i]);
+  }
+  const out: Record<string, { body: string; contentType: string }> = {};
+  for (const [path, doc] of Object.entries(statuspageDocuments(d, opts.publicUrl))) out[`api/v2/${path}`] = { body: JSON.stringify(doc), contentType: 'application/json; charset=utf-8' };
+  out[''] = { body: html(StatusPage({ view })), contentType: 'text/html; charset=utf-8' };
+  out.history = { body: html(HistoryPage({ view: { name: d.page.name, basePath, months: [...months].map(([label, list]) => ({ label, incidents: list })), updatedAt: view.updatedAt } })), contentType: 'text/html; charset=utf-8' };
+  for (const i of [...incidents, ...maintenances]) out[`incidents/${i.id}`] = { body: html(IncidentPage({ incident: i, name: d.page.name, basePath })), contentType: 'text/html; charset=utf-8' };
+  const url = pageUrl(opts.publicUrl, d.page.slug);
+  const all = [...incidents, ...maintenances].sort((a, b) => b.createdAt.iso.localeCompare(a.createdAt.iso));
+  out['history.atom'] = { body: atomFeed({ title: `${d.page.name} status`, url, updated: d.page.updated_at.toISOString(), incidents: all.map((i) => ({ ...i, href: i.href.slice(basePath.length) })) }), contentType: 'application/atom+xml; charset=utf-8' };
+  out['history.rss'] = { body: rssFeed({ title: `${d.page.name} status`, url, incidents: all.map((i) => ({ ...i, href: i.href.slice(basePath.length) })) }), contentType: 'application/rss+xml; charset=utf-8' };
+  return out;
+}

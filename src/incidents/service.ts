@@ -1,0 +1,173 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { impactOf, isOpenIncident, worstStatus } from './status.js';
+import {
+  derivedStatuses,
+  findComponents,
+  findIncident,
+  incidentComponentIds,
+  insertEvent,
+  insertIncident,
+  insertUpdate,
+  setComponentStatus,
+  setIncidentComponent,
+  touchPages,
+  type IncidentRow,
+  type UpdateRow,
+} from './store.js';
+import type { AffectedComponent, ComponentStatus, Impact } from './table.js';
+
+type Trx = Transaction<Database>;
+
+export interface NewIncident {
+  pageId: string;
+  kind?: 'incident' | 'maintenance';
+  name: string;
+  status: IncidentRow['status'];
+  impact?: Impact;
+  body: string;
+  components: Record<string, ComponentStatus>;
+  automatic: boolean;
+  deliver?: boolean;
+  scheduledFor?: Date | null;
+  scheduledUntil?: Date | null;
+}
+
+const ACTIVE_MAINTENANCE = ['in_progress', 'verifying'];
+
+/**
+ * Sets what an incident does to components, then brings every touched
+ * component to the worst status its open incidents and active maintenances
+ * give it. Returns the components whose status changed (old → new), logging
+ * each change and writing its component.updated event.
+ */
+async function applyComponents(trx: Trx, incident: IncidentRow, changes: Record<string, ComponentStatus> | null, now: Date): Promise<AffectedComponent[]> {
+  const ids = new Set(await incidentComponentIds(trx, incident.id));
+  for (const [id, status] of Object.entries(changes ?? {})) {
+    await setIncidentComponent(trx, incident.id, id, status);
+    ids.add(id);
+  }
+  const components = await findComponents(trx, [...ids]);
+  const derived = await derivedStatuses(trx, [...ids]);
+  const affected: AffectedComponent[] = [];
+  for (const c of components) {
+    const next = worstStatus(derived.get(c.id) ?? []);
+    if (next === c.status) continue;
+    await setComponentStatus(trx, c.id, next, now);
+    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], deliver: true }, now);
+    affected.push({ code: c.id, name: c.name, old_status: c.status, new_status: next });
+  }
+  await touchPages(trx, [incident.page_id, ...components.map((c) => c.page_id)], now);
+  return affected;
+}
+
+/** Validates component ids against the page; unknown ids are a 400 naming them. */
+async function checkComponents(trx: Trx, pageId: string, changes: Record<string, ComponentStatus> | null | undefined): Promise<void> {
+  const ids = Object.keys(changes ?? {});
+  if (ids.length === 0) return;
+  const found = await findComponents(trx, ids);
+  const unknown = ids.filter((id) => !found.some((c) => c.id === id && c.page_id === pageId && !c.is_group));
+  if (unknown.length > 0) throw new AppError('validation_failed', `unknown components for this page: ${unknown.join(', ')}`);
+}
+
+function eventType(incident: IncidentRow, first: boolean): string {
+  if (incident.kind === 'maintenance') return first ? 'maintenance.scheduled' : incident.status === 'in_progress' ? 'maintenance.started' : incident.status === 'completed' ? 'maintenance.completed' : 'maintenance.updated';
+  if (first) return 'incident.created';
+  return incident.status === 'resolved' ? 'incident.resolved' : 'incident.updated';
+}
+
+export async function createIncident(trx: Trx, input: NewIncident, now: Date): Promise<{ incident: IncidentRow; update: UpdateRow }> {
+  await checkComponents(trx, input.pageId, input.components);
+  const kind = input.kind ?? 'incident';
+  const worst = worstStatus(Object.values(input.components));
+  const incident = await insertIncident(trx, {
+    page_id: input.pageId,
+    kind,
+    name: input.name,
+    status: input.status,
+    impact: kind === 'maintenance' ? 'maintenance' : (input.impact ?? impactOf(worst)),
+    automatic: input.automatic,
+    started_at: now,
+    monitoring_at: input.status === 'monitoring' ? now : null,
+    resolved_at: input.status === 'resolved' || input.status === 'completed' ? now : null,
+    scheduled_for: input.scheduledFor ?? null,
+    scheduled_until: input.scheduledUntil ?? null,
+    postmortem_body: null,
+    postmortem_published_at: null,
+    created_at: now,
+    updated_at: now,
+  });
+  // A scheduled maintenance does not touch components until it starts.
+  const applies = kind === 'incident' || ACTIVE_MAINTENANCE.includes(input.status);
+  const affected = await applyComponents(trx, incident, applies ? input.components : null, now);
+  if (!applies) for (const id of Object.keys(input.components)) await setIncidentComponent(trx, incident.id, id, 'under_maintenance');
+  const update = await insertUpdate(trx, { incidentId: incident.id, status: input.status, body: input.body, affected: affected.length ? affected : null, deliver: input.deliver ?? true, at: now });
+  await insertEvent(trx, { type: eventType(incident, true), pageId: incident.page_id, incidentId: incident.id, updateId: update.id, componentIds: Object.keys(input.components), deliver: input.deliver ?? true }, now);
+  return { incident, update };
+}
+
+const INCIDENT_NEXT = ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'];
+const MAINTENANCE_NEXT = ['scheduled', 'in_progress', 'verifying', 'completed'];
+
+/** Posts an update: new status (timestamps follow), optional component changes, events. */
+export async function addUpdate(
+  trx: Trx,
+  incidentId: string,
+  u: { status: IncidentRow['status']; body: string; components?: Record<string, ComponentStatus> | null; deliver?: boolean },
+  now: Date,
+): Promise<{ incident: IncidentRow; update: UpdateRow }> {
+  const current = await findIncident(trx, incidentId, true);
+  if (!current) throw new AppError('not_found', `no incident ${incidentId}`);
+  const allowed = current.kind === 'maintenance' ? MAINTENANCE_NEXT : INCIDENT_NEXT;
+  if (!allowed.includes(u.status)) throw new AppError('validation_failed', `status must be one of ${allowed.join(', ')}`);
+  await checkComponents(trx, current.page_id, u.components);
+  const resolvedNow = (u.status === 'resolved' || u.status === 'completed') && !current.resolved_at;
+  const incident = await trx
+    .updateTable('incidents')
+    .set({
+      status: u.status,
+      updated_at: now,
+      ...(u.status === 'monitoring' && !current.monitoring_at ? { monitoring_at: now } : {}),
+      ...(resolvedNow ? { resolved_at: now } : {}),
+      ...(isOpenIncident(u.status) ? { resolved_at: null } : {}),
+    })
+    .where('id', '=', incidentId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  let changes = u.components ?? null;
+  if (incident.kind === 'maintenance' && ACTIVE_MAINTENANCE.includes(u.status) && !ACTIVE_MAINTENANCE.includes(current.status)) {
+    changes = Object.fromEntries((await incidentComponentIds(trx, incidentId)).map((id) => [id, 'under_maintenance' as const]));
+  }
+  if (!u.components && changes && incident.kind === 'incident') changes = null;
+  const affected = await applyComponents(trx, incident, changes, now);
+  if (u.components && incident.kind === 'incident' && !isOpenIncident(incident.status) === false) {
+    const worst = worstStatus(Object.values(u.components));
+    if (impactOf(worst) !== 'none' && impactOf(worst) !== incident.impact) {
+      await trx.updateTable('incidents').set({ impact: impactOf(worst) }).where('id', '=', incidentId).execute();
+      incident.impact = impactOf(worst);
+    }
+  }
+  const update = await insertUpdate(trx, { incidentId, status: u.status, body: u.body, affected: affected.length ? affected : null, deliver: u.deliver ?? true, at: now });
+  await insertEvent(trx, { type: eventType(incident, false), pageId: incident.page_id, incidentId, updateId: update.id, componentIds: await incidentComponentIds(trx, incidentId), deliver: u.deliver ?? true }, now);
+  return { incident, update };
+}
+
+export async function deleteIncident(trx: Trx, id: string, now: Date): Promise<IncidentRow> {
+  const incident = await findIncident(trx, id, true);
+  if (!incident) throw new AppError('not_found', `no incident ${id}`);
+  const ids = await incidentComponentIds(trx, id);
+  await trx.deleteFrom('incidents').where('id', '=', id).execute();
+  // Components it held go back to what the remaining incidents say.
+  const derived = await derivedStatuses(trx, ids);
+  for (const c of await findComponents(trx, ids)) {
+    const next = worstStatus(derived.get(c.id) ?? []);
+    if (next !== c.status) await setComponentStatus(trx, c.id, next, now);
+  }
+  await touchPages(trx, [incident.page_id], now);
+  return incident;
+}
+
+export function withTransaction<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}

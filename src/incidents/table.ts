@@ -1,0 +1,110 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Json<T> = ColumnType<T, string | null, string | null>;
+export type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'postmortem';
+export type MaintenanceStatus = 'scheduled' | 'in_progress' | 'verifying' | 'completed';
+export type Impact = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
+export interface AffectedComponent {
+  code: string;
+  name: string;
+  old_status: ComponentStatus;
+  new_status: ComponentStatus;
+}
+
+export interface PageTable {
+  id: string;
+  slug: string;
+  name: string;
+  time_zone: string;
+  tenant_id: string | null;
+  version: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ComponentTable {
+  id: string;
+  page_id: string;
+  name: string;
+  description: string | null;
+  is_group: boolean;
+  group_id: string | null;
+  position: number;
+  only_show_if_degraded: boolean;
+  showcase: boolean;
+  status: ComponentStatus;
+  start_date: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ComponentSourceTable {
+  component_id: string;
+  source: string;
+}
+
+export interface ComponentStatusLogTable {
+  id: Generated<bigint>;
+  component_id: string;
+  status: ComponentStatus;
+  at: Date;
+}
+
+export interface IncidentTable {
+  id: string;
+  page_id: string;
+  kind: 'incident' | 'maintenance';
+  name: string;
+  status: IncidentStatus | MaintenanceStatus;
+  impact: Impact;
+  shortlink: string;
+  automatic: boolean;
+  started_at: Date;
+  monitoring_at: Date | null;
+  resolved_at: Date | null;
+  scheduled_for: Date | null;
+  scheduled_until: Date | null;
+  postmortem_body: string | null;
+  postmortem_published_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface IncidentSourceTable {
+  incident_id: string;
+  source: string;
+  open: boolean;
+  created_at: Date;
+}
+
+export interface IncidentComponentTable {
+  incident_id: string;
+  component_id: string;
+  status: ComponentStatus;
+}
+
+export interface IncidentUpdateTable {
+  id: string;
+  incident_id: string;
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  affected_components: Json<AffectedComponent[] | null>;
+  deliver_notifications: boolean;
+  display_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NotificationEventTable {
+  id: Generated<bigint>;
+  type: string;
+  page_id: string;
+  incident_id: string | null;
+  update_id: string | null;
+  component_id: string | null;
+  component_ids: string[];
+  deliver: boolean;
+  created_at: Date;
+  fanned_out_at: Date | null;
+}
