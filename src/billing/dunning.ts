@@ -95,6 +95,27 @@ export async function advanceSubscriptionStates(db: Kysely<Database>, now: Date)
 }
 
 /**
+ * Each account's oldest payable invoice (settlement order, none with a payment
+ * in flight) that its available balance covers: what settlement should have
+ * paid already. Shared by the settlement sweep and the
+ * balance-settles-open-invoices expectation.
+ */
+export function coveredOldestInvoices() {
+  return sql<{ tenant_id: string; account_id: string; invoice_id: string; amount_due: string; balance: string; created_at: Date }>`
+    select o.tenant_id, o.account_id, o.id as invoice_id, o.amount_due::text as amount_due, o.created_at,
+           (la.posted_credits - la.posted_debits - la.pending_debits)::text as balance
+    from (
+      select distinct on (i.account_id) i.*
+      from invoices i
+      where i.status in ('open', 'uncollectible')
+        and not exists (select 1 from invoice_payments p where p.invoice_id = i.id and p.status = 'pending')
+      order by i.account_id, i.due_at, i.created_at, i.id
+    ) o
+    join ledger_accounts la on la.tenant_id = o.tenant_id and la.code = 'customer:' || o.account_id || ':prepaid' and la.currency = o.currency
+    where la.posted_credits - la.posted_debits - la.pending_debits >= o.amount_due`;
+}
+
+/**
  * Safety net for top-up settlement: accounts whose balance covers their
  * oldest payable invoice are settled (each under its customer lock), and
  * reservations of payments abandoned mid-flight are released.
@@ -103,17 +124,7 @@ export async function settlementSweep(deps: { db: Kysely<Database>; logger: Logg
   const { db, logger } = deps;
   const released = await expireStalePayments(db, new Date(now.getTime() - 15 * 60_000), now, logger);
   const { rows } = await sql<{ tenant_id: string; account_id: string }>`
-    select o.tenant_id, o.account_id
-    from (
-      select distinct on (i.account_id) i.tenant_id, i.account_id, i.amount_due, i.currency
-      from invoices i
-      where i.status in ('open', 'uncollectible')
-        and not exists (select 1 from invoice_payments p where p.invoice_id = i.id and p.status = 'pending')
-      order by i.account_id, i.due_at, i.created_at, i.id
-    ) o
-    join ledger_accounts la on la.tenant_id = o.tenant_id and la.code = 'customer:' || o.account_id || ':prepaid' and la.currency = o.currency
-    where la.posted_credits - la.posted_debits - la.pending_debits >= o.amount_due
-    limit 1000`.execute(db);
+    select tenant_id, account_id from (${coveredOldestInvoices()}) c limit 1000`.execute(db);
   let paid = 0;
   for (const r of rows) {
     if (signal?.aborted) break;

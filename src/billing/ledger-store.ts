@@ -107,6 +107,22 @@ export async function postTransaction(trx: Transaction<Database>, draft: Transac
   return { id, replayed: false };
 }
 
+/** A two-entry transaction: `amount` debited to one account and credited to the other. */
+export function postTransfer(
+  trx: Transaction<Database>,
+  t: Omit<TransactionDraft, 'entries' | 'accounts'> & { debit: LedgerAccountSpec; credit: LedgerAccountSpec; amount: bigint },
+): Promise<{ id: string; replayed: boolean }> {
+  const { debit, credit, amount, ...rest } = t;
+  return postTransaction(trx, {
+    ...rest,
+    accounts: [debit, credit],
+    entries: [
+      { accountCode: debit.code, direction: 'debit', amount },
+      { accountCode: credit.code, direction: 'credit', amount },
+    ],
+  });
+}
+
 async function findTransactionByKey(trx: Transaction<Database>, tenantId: string, key: string) {
   return trx.selectFrom('ledger_transactions').select('id').where('tenant_id', '=', tenantId).where('idempotency_key', '=', key).executeTakeFirst();
 }

@@ -16,7 +16,7 @@ import {
   type PaymentRow,
 } from './invoice-store.js';
 import { availableBalance, ledgerAccounts } from './ledger.js';
-import { lockAccounts, postTransaction, resolvePending } from './ledger-store.js';
+import { lockAccounts, postTransfer, resolvePending } from './ledger-store.js';
 import type { PaymentProvider } from './providers.js';
 import { extendService } from './subscription-store.js';
 import { lockTenantBilling } from './tenant-lock.js';
@@ -51,21 +51,17 @@ async function lockCustomer(trx: Transaction<Database>, tenant: TenantRow, accou
 
 /** Pays a locked, payable invoice in full from balance: ledger, payment row, invoice, service period. */
 async function payFromBalance(trx: Transaction<Database>, tenant: TenantRow, invoice: InvoiceRow, source: PaymentRow['source'], now: Date): Promise<void> {
-  const prepaid = ledgerAccounts.prepaid(invoice.account_id);
-  const revenue = ledgerAccounts.revenue();
   const amount = BigInt(invoice.amount_due);
-  const posted = await postTransaction(trx, {
+  const posted = await postTransfer(trx, {
     tenantId: tenant.id,
     // An invoice is paid from balance at most once, whatever path gets there first.
     idempotencyKey: `invoice:${invoice.id}:balance`,
     kind: 'invoice_payment',
     status: 'posted',
     currency: invoice.currency,
-    accounts: [prepaid, revenue],
-    entries: [
-      { accountCode: prepaid.code, direction: 'debit', amount },
-      { accountCode: revenue.code, direction: 'credit', amount },
-    ],
+    debit: ledgerAccounts.prepaid(invoice.account_id),
+    credit: ledgerAccounts.revenue(),
+    amount,
     reference: { type: 'invoice', id: invoice.id },
     effectiveAt: now,
   });
@@ -189,20 +185,16 @@ export async function payInvoice(deps: PaymentDeps, tenant: TenantRow, invoiceId
     if (!payment) throw new AppError('conflict', `the external reference ${external.reference} was already used for a payment`);
     let balanceTx: string | null = null;
     if (balancePart > 0n) {
-      const prepaid = ledgerAccounts.prepaid(invoice.account_id);
-      const revenue = ledgerAccounts.revenue();
       balanceTx = (
-        await postTransaction(trx, {
+        await postTransfer(trx, {
           tenantId: tenant.id,
           idempotencyKey: `payment:${payment.id}:balance`,
           kind: 'invoice_payment',
           status: 'pending',
           currency: invoice.currency,
-          accounts: [prepaid, revenue],
-          entries: [
-            { accountCode: prepaid.code, direction: 'debit', amount: balancePart },
-            { accountCode: revenue.code, direction: 'credit', amount: balancePart },
-          ],
+          debit: ledgerAccounts.prepaid(invoice.account_id),
+          credit: ledgerAccounts.revenue(),
+          amount: balancePart,
           reference: { type: 'invoice', id: invoice.id },
           effectiveAt: at,
         })
@@ -239,19 +231,15 @@ async function finishExternal(
       return undefined;
     }
     if (balanceTx) await resolvePending(trx, tenant.id, balanceTx, 'posted');
-    const clearing = ledgerAccounts.pspClearing(deps.provider.name);
-    const revenue = ledgerAccounts.revenue();
-    const externalTx = await postTransaction(trx, {
+    const externalTx = await postTransfer(trx, {
       tenantId: tenant.id,
       idempotencyKey: `payment:${payment.id}:external`,
       kind: 'invoice_payment',
       status: 'posted',
       currency: invoice.currency,
-      accounts: [clearing, revenue],
-      entries: [
-        { accountCode: clearing.code, direction: 'debit', amount: reserved.rest },
-        { accountCode: revenue.code, direction: 'credit', amount: reserved.rest },
-      ],
+      debit: ledgerAccounts.pspClearing(deps.provider.name),
+      credit: ledgerAccounts.revenue(),
+      amount: reserved.rest,
       reference: { type: 'invoice', id: invoice.id },
       effectiveAt: now,
     });

@@ -5,7 +5,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { ensurePingKey } from '../heartbeats/checks-store.js';
 import { ledgerAccounts, postedBalance } from './ledger.js';
-import { findLedgerAccount, postTransaction } from './ledger-store.js';
+import { findLedgerAccount, postTransfer } from './ledger-store.js';
 import { settleFromBalance } from './payments.js';
 import { lockTenantBilling } from './tenant-lock.js';
 import type { TenantInput } from './tenant-input.js';
@@ -58,21 +58,17 @@ export async function topUp(
   now: Date,
 ): Promise<{ transactionId: string; replayed: boolean; balance: bigint; settled: string[] }> {
   if (!(await findAccount(db, tenant.id, accountId))) throw new AppError('not_found', `no account ${accountId}`);
-  const prepaid = ledgerAccounts.prepaid(accountId);
-  const clearing = ledgerAccounts.pspClearing('external');
   const { posted, settled } = await db.transaction().execute(async (trx) => {
     await lockTenantBilling(trx, tenant.id, 'shared');
-    const posted = await postTransaction(trx, {
+    const posted = await postTransfer(trx, {
       tenantId: tenant.id,
       idempotencyKey: `top-up:${accountId}:${t.reference}`,
       kind: 'top_up',
       status: 'posted',
       currency: tenant.currency,
-      accounts: [prepaid, clearing],
-      entries: [
-        { accountCode: clearing.code, direction: 'debit', amount: t.amount },
-        { accountCode: prepaid.code, direction: 'credit', amount: t.amount },
-      ],
+      debit: ledgerAccounts.pspClearing('external'),
+      credit: ledgerAccounts.prepaid(accountId),
+      amount: t.amount,
       reference: { type: 'top_up', id: t.reference },
       effectiveAt: now,
     });
