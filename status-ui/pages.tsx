@@ -154,6 +154,13 @@ export function HistoryPage(props: { view: HistoryView }) {
           ))}
         </section>
       ))}
+      {v.page.count > 1 ? (
+        <nav aria-label="History pages">
+          {v.page.number > 1 ? <a href={`${v.basePath}/history${v.page.number === 2 ? '' : `/${v.page.number - 1}`}`}>Newer</a> : null}{' '}
+          Page {v.page.number} of {v.page.count}{' '}
+          {v.page.number < v.page.count ? <a href={`${v.basePath}/history/${v.page.number + 1}`}>Older</a> : null}
+        </nav>
+      ) : null}
       <p class="muted">
         Updated <Time t={v.updatedAt} />
       </p>

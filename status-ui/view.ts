@@ -64,4 +64,5 @@ export interface HistoryView {
   basePath: string;
   months: { label: string; incidents: IncidentView[] }[];
   updatedAt: TimeView;
+  page: { number: number; count: number };
 }

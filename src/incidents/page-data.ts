@@ -17,12 +17,15 @@ export interface PageData {
   incidents: IncidentData[];
   /** The 50 most recent maintenances, newest first. */
   maintenances: IncidentData[];
+  /** Incidents and maintenances for history pages and detail pages (up to 1,000), newest first. */
+  archive: IncidentData[];
   /** Worst status per component per UTC day over the last 90 days (uptime bars). */
   days: Map<string, { day: string; worst: ComponentStatus; downMs: number }[]>;
   loadedAt: Date;
 }
 
 const DAY = 86_400_000;
+const ARCHIVE_LIMIT = 1000;
 const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
 
 /** Everything a page shows, in a handful of queries (rendered once per change, then served from memory). */
@@ -33,7 +36,17 @@ export async function loadPageData(db: Kysely<Database>, page: PageRow, now: Dat
     const incidents = await db.selectFrom('incidents').selectAll().where('page_id', '=', page.id).where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return withDetails(db, incidents);
   };
-  return { page, components, sources, incidents: await load('incident'), maintenances: await load('maintenance'), days: await uptimeDays(db, components, now), loadedAt: now };
+  const archiveRows = await db.selectFrom('incidents').selectAll().where('page_id', '=', page.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(ARCHIVE_LIMIT).execute();
+  return {
+    page,
+    components,
+    sources,
+    incidents: await load('incident'),
+    maintenances: await load('maintenance'),
+    archive: await withDetails(db, archiveRows),
+    days: await uptimeDays(db, components, now),
+    loadedAt: now,
+  };
 }
 
 export async function withDetails(db: Kysely<Database>, incidents: IncidentRow[]): Promise<IncidentData[]> {

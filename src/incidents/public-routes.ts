@@ -40,6 +40,8 @@ export function publicRoutes(cache: PageCache, htmlPaths: string[]): Hono<AppEnv
     app.get(`/${path}`, (c) => serve(c, 'default', path));
     app.get(path === '' ? '/s/:slug' : `/s/:slug/${path}`, (c) => serve(c, c.req.param('slug'), path));
   }
+  app.get('/history/:n{[0-9]+}', (c) => serve(c, 'default', `history/${c.req.param('n')}`));
+  app.get('/s/:slug/history/:n{[0-9]+}', (c) => serve(c, c.req.param('slug'), `history/${c.req.param('n')}`));
   app.get('/incidents/:id', (c) => serve(c, 'default', `incidents/${c.req.param('id')}`));
   app.get('/s/:slug/incidents/:id', (c) => serve(c, c.req.param('slug'), `incidents/${c.req.param('id')}`));
   return app;

@@ -9,6 +9,8 @@ import type { ComponentRow } from './store.js';
 import type { ComponentStatus } from './table.js';
 
 export const HTML_PATHS = ['', 'history', 'history.atom', 'history.rss'];
+/** Incidents per history page (grouped by month within a page). */
+const HISTORY_PAGE = 25;
 
 const TONE: Record<ComponentStatus, Tone> = { operational: 'ok', degraded_performance: 'minor', partial_outage: 'major', major_outage: 'critical', under_maintenance: 'maintenance' };
 const WORDS: Record<string, string> = {
@@ -96,16 +98,25 @@ export function renderPage(d: PageData, opts: { publicUrl: string; now: Date }):
     components: componentViews(d),
     updatedAt: at(d.page.updated_at),
   };
-  const months = new Map<string, IncidentView[]>();
-  for (const i of [...incidents, ...maintenances].sort((a, b) => b.createdAt.iso.localeCompare(a.createdAt.iso))) {
-    const label = new Intl.DateTimeFormat('en', { timeZone: d.page.time_zone, month: 'long', year: 'numeric' }).format(new Date(i.createdAt.iso));
-    months.set(label, [...(months.get(label) ?? []), i]);
+  const archive = d.archive.map((i) => incidentView(i, d.components, basePath, at));
+  const monthOf = new Intl.DateTimeFormat('en', { timeZone: d.page.time_zone, month: 'long', year: 'numeric' });
+  const historyPages: { label: string; incidents: IncidentView[] }[][] = [];
+  for (let p = 0; p * HISTORY_PAGE < Math.max(1, archive.length); p++) {
+    const months = new Map<string, IncidentView[]>();
+    for (const i of archive.slice(p * HISTORY_PAGE, (p + 1) * HISTORY_PAGE)) {
+      const label = monthOf.format(new Date(i.createdAt.iso));
+      months.set(label, [...(months.get(label) ?? []), i]);
+    }
+    historyPages.push([...months].map(([label, list]) => ({ label, incidents: list })));
   }
   const out: Record<string, { body: string; contentType: string }> = {};
   for (const [path, doc] of Object.entries(statuspageDocuments(d, opts.publicUrl))) out[`api/v2/${path}`] = { body: JSON.stringify(doc), contentType: 'application/json; charset=utf-8' };
   out[''] = { body: html(StatusPage({ view })), contentType: 'text/html; charset=utf-8' };
-  out.history = { body: html(HistoryPage({ view: { name: d.page.name, basePath, months: [...months].map(([label, list]) => ({ label, incidents: list })), updatedAt: view.updatedAt } })), contentType: 'text/html; charset=utf-8' };
-  for (const i of [...incidents, ...maintenances]) out[`incidents/${i.id}`] = { body: html(IncidentPage({ incident: i, name: d.page.name, basePath })), contentType: 'text/html; charset=utf-8' };
+  historyPages.forEach((months, n) => {
+    const page = { number: n + 1, count: historyPages.length };
+    out[n === 0 ? 'history' : `history/${n + 1}`] = { body: html(HistoryPage({ view: { name: d.page.name, basePath, months, updatedAt: view.updatedAt, page } })), contentType: 'text/html; charset=utf-8' };
+  });
+  for (const i of archive) out[`incidents/${i.id}`] = { body: html(IncidentPage({ incident: i, name: d.page.name, basePath })), contentType: 'text/html; charset=utf-8' };
   const url = pageUrl(opts.publicUrl, d.page.slug);
   const all = [...incidents, ...maintenances].sort((a, b) => b.createdAt.iso.localeCompare(a.createdAt.iso));
   out['history.atom'] = { body: atomFeed({ title: `${d.page.name} status`, url, updated: d.page.updated_at.toISOString(), incidents: all.map((i) => ({ ...i, href: i.href.slice(basePath.length) })) }), contentType: 'application/atom+xml; charset=utf-8' };
