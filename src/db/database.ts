@@ -1,4 +1,5 @@
 import type { ApiKeyTable } from '../auth/table.js';
+import type { DeliveryTable, MailboxTable, SubscriberTable } from '../notify/table.js';
 import type {
   ComponentSourceTable,
   ComponentStatusLogTable,
@@ -65,4 +66,7 @@ export interface Database {
   incident_components: IncidentComponentTable;
   incident_updates: IncidentUpdateTable;
   notification_events: NotificationEventTable;
+  subscribers: SubscriberTable;
+  deliveries: DeliveryTable;
+  mailbox: MailboxTable;
 }

@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
   });
   // Pings are the exception: healthchecks keeps the first PING_BODY_LIMIT bytes instead of refusing.
-  app.use((c, next) => (c.req.path.startsWith('/ping/') ? next() : limitBody(c, next)));
+  // GET and HEAD carry no body to limit, and checking one costs the status page's hot path a full request object.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.startsWith('/ping/') ? next() : limitBody(c, next)));
   for (const routes of deps.routes ?? []) app.route('/', routes);
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 

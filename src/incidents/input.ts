@@ -6,9 +6,14 @@ import type { ComponentStatus, Impact } from './table.js';
 /** Request-body checks shared by the manual API: each failure is a 400 naming the field. */
 export const bad = (message: string) => new AppError('validation_failed', message);
 
+// Control characters break feeds (XML) and headers; line breaks and tabs are fine in long texts.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function text(v: unknown, field: string, opts: { max?: number; optional?: boolean } = {}): string | undefined {
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'string' || v.trim() === '' || v.length > (opts.max ?? 200)) throw bad(`${field} must be a non-empty string of at most ${opts.max ?? 200} characters`);
+  if (CONTROL.test(v) || ((opts.max ?? 200) <= 200 && /[\r\n]/.test(v))) throw bad(`${field} must not contain control characters`);
   return v.trim();
 }
 

@@ -22,6 +22,13 @@ export interface ManagerOptions {
 
 export const INCIDENT_LOOP = 'incidents';
 
+/** A monitor's summary as an incident name: one line, no control characters, at most 140 characters. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > 140 ? `${clean.slice(0, 137)}…` : clean;
+}
+
 const minutes = (ms: number) => {
   const m = Math.max(1, Math.round(ms / 60_000));
   return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
@@ -159,7 +166,7 @@ export class IncidentManager {
       trx,
       {
         pageId,
-        name: s.summary.length > 140 ? `${s.summary.slice(0, 137)}…` : s.summary,
+        name: oneLine(s.summary),
         status,
         impact: s.severity === 'critical' ? 'critical' : s.severity === 'minor' ? 'minor' : 'major',
         body,

@@ -7,6 +7,8 @@ import type { Logger } from '../logger.js';
 import { loadPageData, type PageData } from './page-data.js';
 import { findPageBySlug, pageVersions } from './store.js';
 
+const RENDER_MAX_AGE_MS = 60_000;
+
 export interface Rendered {
   body: string;
   etag: string;
@@ -48,11 +50,17 @@ export class PageCache {
     const version = this.#versions.get(slug);
     if (version === undefined) return 'no_page';
     let entry = this.#entries.get(slug);
-    if (!entry || entry.version < version) {
+    // Re-render when the page changed, and once a minute anyway: uptime bars and the current day move with time.
+    for (let i = 0; i < 2 && (!entry || entry.version < (this.#versions.get(slug) ?? version) || this.#stale(entry)); i++) {
+      // A render already running may have started before a write: check again after it.
       await this.#render(slug);
       entry = this.#entries.get(slug);
     }
     return entry?.docs.get(path);
+  }
+
+  #stale(entry: { renderedAt: Date }): boolean {
+    return this.deps.clock.now().getTime() - entry.renderedAt.getTime() >= RENDER_MAX_AGE_MS;
   }
 
   async #render(slug: string): Promise<void> {

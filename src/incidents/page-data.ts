@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { componentsOfPage, sourcesOf, type ComponentRow, type IncidentRow, type PageRow, type UpdateRow } from './store.js';
 import type { ComponentStatus } from './table.js';
+import { worstStatus } from './status.js';
 
 export interface IncidentData {
   incident: IncidentRow;
@@ -30,7 +31,8 @@ const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenanc
 
 /** Everything a page shows, in a handful of queries (rendered once per change, then served from memory). */
 export async function loadPageData(db: Kysely<Database>, page: PageRow, now: Date, limit = 50): Promise<PageData> {
-  const components = await componentsOfPage(db, page.id);
+  // A group shows the worst status of its components.
+  const components = rollUpGroups(await componentsOfPage(db, page.id));
   const sources = await sourcesOf(db, components.map((c) => c.id));
   const load = async (kind: 'incident' | 'maintenance'): Promise<IncidentData[]> => {
     const incidents = await db.selectFrom('incidents').selectAll().where('page_id', '=', page.id).where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
@@ -47,6 +49,14 @@ export async function loadPageData(db: Kysely<Database>, page: PageRow, now: Dat
     days: await uptimeDays(db, components, now),
     loadedAt: now,
   };
+}
+
+function rollUpGroups(components: ComponentRow[]): ComponentRow[] {
+  return components.map((c) => {
+    if (!c.is_group) return c;
+    const children = components.filter((x) => x.group_id === c.id);
+    return children.length ? { ...c, status: worstStatus(children.map((x) => x.status)) } : c;
+  });
 }
 
 export async function withDetails(db: Kysely<Database>, incidents: IncidentRow[]): Promise<IncidentData[]> {

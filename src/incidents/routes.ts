@@ -13,7 +13,7 @@ import { withDetails } from './page-data.js';
 import { addUpdate, createIncident, deleteIncident, withTransaction } from './service.js';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.js';
 import { componentJson, incidentJson } from './statuspage-json.js';
-import { componentsOfPage, DEFAULT_PAGE, findIncident, findPage, findPageBySlug, setComponentStatus, touchPages, type PageRow } from './store.js';
+import { componentsOfPage, DEFAULT_PAGE, findIncident, findPage, findPageBySlug, insertEvent, setComponentStatus, touchPages, type PageRow } from './store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -115,7 +115,13 @@ export function incidentRoutes(deps: { db: Kysely<Database>; clock: Clock; logge
         if (!group) throw bad(`group_id ${groupId} is not a group of this page`);
         if (isGroup) throw bad('a group cannot be inside another group');
       }
-      const max = await trx.selectFrom('components').select(sql<number>`coalesce(max(position), 0)`.as('p')).where('page_id', '=', page.id).executeTakeFirstOrThrow();
+      // Positions count within the parent (the page's top level, or the group).
+      const max = await trx
+        .selectFrom('components')
+        .select(sql<number>`coalesce(max(position), 0)`.as('p'))
+        .where('page_id', '=', page.id)
+        .where((eb) => (groupId ? eb('group_id', '=', groupId) : eb('group_id', 'is', null)))
+        .executeTakeFirstOrThrow();
       const now = clock.now();
       const created = await trx
         .insertInto('components')
@@ -170,7 +176,10 @@ export function incidentRoutes(deps: { db: Kysely<Database>; clock: Clock; logge
     await withTransaction(db, async (trx) => {
       const now = clock.now();
       if (Object.keys(set).length) await trx.updateTable('components').set({ ...set, updated_at: now }).where('id', '=', current.id).execute();
-      if (status && status !== current.status) await setComponentStatus(trx, current.id, status, now);
+      if (status && status !== current.status) {
+        await setComponentStatus(trx, current.id, status, now);
+        await insertEvent(trx, { type: 'component.updated', pageId: current.page_id, componentId: current.id, componentIds: [current.id], deliver: true }, now);
+      }
       if (srcs) {
         await trx.deleteFrom('component_sources').where('component_id', '=', current.id).execute();
         if (srcs.length) await trx.insertInto('component_sources').values(srcs.map((source) => ({ component_id: current.id, source }))).execute();
@@ -237,8 +246,9 @@ export function incidentRoutes(deps: { db: Kysely<Database>; clock: Clock; logge
     };
     const updated = await withTransaction(db, async (trx) => {
       const r = await trx.updateTable('incident_updates').set({ ...set, updated_at: clock.now() }).where('id', '=', UUID.test(c.req.param('update_id')) ? c.req.param('update_id') : randomUUID()).where('incident_id', '=', incident.id).executeTakeFirst();
+      if (r.numUpdatedRows !== 1n) return false;
       await touchPages(trx, [incident.page_id], clock.now());
-      return r.numUpdatedRows === 1n;
+      return true;
     });
     if (!updated) throw new AppError('not_found', `no update ${c.req.param('update_id')}`);
     return c.json(await done(await incidentResponse(incident.id)));

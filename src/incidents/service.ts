@@ -35,6 +35,7 @@ export interface NewIncident {
 }
 
 const ACTIVE_MAINTENANCE = ['in_progress', 'verifying'];
+const IMPACT_RANK: Record<Impact, number> = { none: 0, maintenance: 1, minor: 2, major: 3, critical: 4 };
 
 /**
  * Sets what an incident does to components, then brings every touched
@@ -141,11 +142,13 @@ export async function addUpdate(
   }
   if (!u.components && changes && incident.kind === 'incident') changes = null;
   const affected = await applyComponents(trx, incident, changes, now);
-  if (u.components && incident.kind === 'incident' && !isOpenIncident(incident.status) === false) {
-    const worst = worstStatus(Object.values(u.components));
-    if (impactOf(worst) !== 'none' && impactOf(worst) !== incident.impact) {
-      await trx.updateTable('incidents').set({ impact: impactOf(worst) }).where('id', '=', incidentId).execute();
-      incident.impact = impactOf(worst);
+  if (u.components && incident.kind === 'incident') {
+    // Impact follows the worst component the incident holds; an update never lowers it.
+    const held = await trx.selectFrom('incident_components').select('status').where('incident_id', '=', incidentId).execute();
+    const impact = impactOf(worstStatus(held.map((h) => h.status)));
+    if (IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]) {
+      await trx.updateTable('incidents').set({ impact }).where('id', '=', incidentId).execute();
+      incident.impact = impact;
     }
   }
   const update = await insertUpdate(trx, { incidentId, status: u.status, body: u.body, affected: affected.length ? affected : null, deliver: u.deliver ?? true, at: now });
@@ -162,7 +165,9 @@ export async function deleteIncident(trx: Trx, id: string, now: Date): Promise<I
   const derived = await derivedStatuses(trx, ids);
   for (const c of await findComponents(trx, ids)) {
     const next = worstStatus(derived.get(c.id) ?? []);
-    if (next !== c.status) await setComponentStatus(trx, c.id, next, now);
+    if (next === c.status) continue;
+    await setComponentStatus(trx, c.id, next, now);
+    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], deliver: true }, now);
   }
   await touchPages(trx, [incident.page_id], now);
   return incident;

@@ -88,7 +88,7 @@ export function statuspageDocuments(d: PageData, publicUrl: string): Record<stri
   const components = d.components.map((c) => componentJson(c, d.components));
   const inc = (list: IncidentData[]) => list.map((i) => incidentJson(i, d.components));
   return {
-    'summary.json': { page, status, components, incidents: inc(unresolved(d)), scheduled_maintenances: inc([...active(d), ...upcoming(d)]) },
+    'summary.json': { page, status, components, incidents: inc(unresolved(d)), scheduled_maintenances: inc(d.maintenances.filter((m) => ['scheduled', 'in_progress', 'verifying'].includes(m.incident.status))) },
     'status.json': { page, status },
     'components.json': { page, components },
     'incidents.json': { page, incidents: inc(d.incidents) },

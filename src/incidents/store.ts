@@ -15,7 +15,7 @@ export const DEFAULT_PAGE = 'default';
 export async function ensureDefaultPage(db: Db, now: Date): Promise<PageRow> {
   await db
     .insertInto('pages')
-    .values({ id: randomUUID(), slug: DEFAULT_PAGE, name: 'Status', time_zone: 'UTC', tenant_id: null, created_at: now, updated_at: now })
+    .values({ id: randomUUID(), slug: DEFAULT_PAGE, name: 'Overdue', time_zone: 'UTC', tenant_id: null, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column('slug').doNothing())
     .execute();
   return (await findPageBySlug(db, DEFAULT_PAGE))!;

@@ -15,27 +15,19 @@
  *
  * Goals (issue): pings/bare ≥ 0.5 and p99 < 25 ms at 100 connections.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { metrics } from '@opentelemetry/sdk-node';
 import { Hono } from 'hono';
 import pg from 'pg';
 import { systemClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
-import { openPostgres, type DatabaseHandle } from '../../src/db/connect.js';
+import type { DatabaseHandle } from '../../src/db/connect.js';
 import { redactUrl } from '../../src/redact.js';
-import { runMigrations } from '../../src/db/migrate.js';
-import { migrations } from '../../src/db/migrations/index.js';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { listen, type Listening } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
-import { createOverdue, type Overdue } from '../../src/overdue.js';
-import { createTelemetry, type Telemetry } from '../../src/telemetry.js';
-import type { LoadJob, LoadReply, LoadSummary } from './support/load-child.js';
 import { benchDatabase } from './support/database.js';
+import { codes, fmt, LoadGenerator, ok200, rate, withLoopBusy, type LoadSummary } from './support/load.js';
+import { startBenchService } from './support/service.js';
 
 const CHECKS = 1000;
 const FLIP_CHECKS = 1000;
@@ -129,44 +121,6 @@ class ServerTally {
   }
 }
 
-/** One autocannon child process, reused for every run. */
-class LoadGenerator {
-  #child: ChildProcess;
-  #nextId = 1;
-  #waiting = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
-
-  constructor() {
-    const entry = fileURLToPath(new URL('./support/load-child.ts', import.meta.url));
-    this.#child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#child.on('message', (reply: LoadReply) => {
-      const w = this.#waiting.get(reply.id);
-      if (!w) return;
-      this.#waiting.delete(reply.id);
-      if ('error' in reply) w.reject(new Error(`load generator failed: ${reply.error}`));
-      else w.resolve(reply.summary);
-    });
-    this.#child.on('exit', (code) => {
-      for (const w of this.#waiting.values()) w.reject(new Error(`load generator exited (${code})`));
-      this.#waiting.clear();
-    });
-  }
-
-  run(job: Omit<LoadJob, 'id'>): Promise<LoadSummary> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      this.#child.send({ ...job, id } satisfies LoadJob);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.#child.once('exit', () => r()));
-    this.#child.disconnect();
-    await exited;
-  }
-}
-
 interface PingRun {
   connections: number;
   ping: LoadSummary;
@@ -176,23 +130,6 @@ interface PingRun {
   pingLoopBusy: number;
   bareLoopBusy: number;
 }
-
-/** Runs `fn` and measures how busy this process's event loop was meanwhile. */
-async function withLoopBusy<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.eventLoopUtilization();
-  const result = await fn();
-  return [result, performance.eventLoopUtilization(start).utilization];
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ok200 = (s: LoadSummary) => s.statusCodes['200'] ?? 0;
-const rate = (s: LoadSummary) => ok200(s) / s.durationS;
-const codes = (s: LoadSummary) =>
-  Object.entries(s.statusCodes)
-    .filter(([c]) => c !== '200')
-    .map(([c, n]) => `${c}×${n}`)
-    .concat(s.errors ? [`errors×${s.errors}`] : [], s.timeouts ? [`timeouts×${s.timeouts}`] : [])
-    .join(' ');
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -220,34 +157,19 @@ export async function run(args: string[]): Promise<void> {
   const cleanup: (() => Promise<void>)[] = [];
   let failed = false;
   try {
-    const config = loadConfig({
-      DATABASE_URL: dbUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      DATABASE_POOL_MAX: '20',
-      OTEL_SDK_DISABLED: 'true',
-      // Retention (a scheduler job) would trim each check to its newest 100 pings mid-run;
-      // keep them all so the ping rows can be checked against the counters too.
-      PING_LOG_LIMIT: '100000',
-      // Tuning knobs, passed through for experiments.
-      PING_COMMIT_WAIT: process.env.PING_COMMIT_WAIT,
-      PING_COMMIT_CONCURRENCY: process.env.PING_COMMIT_CONCURRENCY,
-    });
-    const logger = createLogger('silent');
     const metricReader = new ManualMetricReader();
-    const telemetry: Telemetry = createTelemetry({ serviceName: 'overdue-bench', metricReaders: [metricReader] });
-    cleanup.push(() => telemetry.shutdown());
-    const database = openPostgres(dbUrl, config.databasePoolMax, { tracer: telemetry.tracer, logger });
-    cleanup.push(() => database.close());
-    const migrated = await runMigrations(database.db, migrations);
-    if (migrated.error) throw migrated.error;
-
-    const overdue: Overdue = createOverdue({ config, clock: systemClock, logger, telemetry, database });
-    cleanup.push(() => overdue.stop());
-    const report = await overdue.start();
-    if (!report.platformPingKey) throw new Error(`service did not start: ${overdue.schema.status.reason ?? 'no platform ping key'}`);
-    const pingKey = report.platformPingKey;
+    const { database, overdue, report } = await startBenchService(dbUrl, cleanup, {
+      metricReaders: [metricReader],
+      env: {
+        // Retention (a scheduler job) would trim each check to its newest 100 pings mid-run;
+        // keep them all so the ping rows can be checked against the counters too.
+        PING_LOG_LIMIT: '100000',
+        // Tuning knobs, passed through for experiments.
+        PING_COMMIT_WAIT: process.env.PING_COMMIT_WAIT,
+        PING_COMMIT_CONCURRENCY: process.env.PING_COMMIT_CONCURRENCY,
+      },
+    });
+    const pingKey = report.platformPingKey!;
 
     const tally = new ServerTally();
     const service: Listening = await listen(tally.wrap(overdue.app), { port: 0, host: '127.0.0.1' });

@@ -7,6 +7,7 @@ import * as m0005 from './0005_tenants_ledger.js';
 import * as m0006 from './0006_subscriptions_invoices.js';
 import * as m0007 from './0007_expectations.js';
 import * as m0008 from './0008_incidents.js';
+import * as m0009 from './0009_notifications.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -22,4 +23,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_subscriptions_invoices': m0006,
   '0007_expectations': m0007,
   '0008_incidents': m0008,
+  '0009_notifications': m0009,
 });

@@ -24,6 +24,8 @@ export interface LoadSummary {
   statusCodes: Record<string, number>;
   errors: number;
   timeouts: number;
+  /** Response bytes received (headers and bodies). */
+  bytes: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** Per entry of `paths`: 200 responses received for it. */
   okByPath?: number[];
@@ -71,6 +73,7 @@ async function runJob(job: LoadJob): Promise<LoadSummary> {
     statusCodes,
     errors: result.errors,
     timeouts: result.timeouts,
+    bytes: result.throughput.total,
     latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: l.mean },
     ...(okByPath && { okByPath }),
   };

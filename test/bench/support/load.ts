@@ -1,0 +1,67 @@
+/**
+ * The parent side of the load generator (support/load-child.ts) and the
+ * figures the HTTP benchmarks print from its summaries.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { LoadJob, LoadReply, LoadSummary } from './load-child.js';
+
+export type { LoadSummary } from './load-child.js';
+
+/** One autocannon child process, reused for every run. */
+export class LoadGenerator {
+  #child: ChildProcess;
+  #nextId = 1;
+  #waiting = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    const entry = fileURLToPath(new URL('./load-child.ts', import.meta.url));
+    this.#child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child.on('message', (reply: LoadReply) => {
+      const w = this.#waiting.get(reply.id);
+      if (!w) return;
+      this.#waiting.delete(reply.id);
+      if ('error' in reply) w.reject(new Error(`load generator failed: ${reply.error}`));
+      else w.resolve(reply.summary);
+    });
+    this.#child.on('exit', (code) => {
+      for (const w of this.#waiting.values()) w.reject(new Error(`load generator exited (${code})`));
+      this.#waiting.clear();
+    });
+  }
+
+  run(job: Omit<LoadJob, 'id'>): Promise<LoadSummary> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#child.send({ ...job, id } satisfies LoadJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => this.#child.once('exit', () => r()));
+    this.#child.disconnect();
+    await exited;
+  }
+}
+
+/** Runs `fn` and measures how busy this process's event loop was meanwhile. */
+export async function withLoopBusy<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.eventLoopUtilization();
+  const result = await fn();
+  return [result, performance.eventLoopUtilization(start).utilization];
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const ok200 = (s: LoadSummary) => s.statusCodes['200'] ?? 0;
+/** 200 responses per second. */
+export const rate = (s: LoadSummary) => ok200(s) / s.durationS;
+/** Everything that was not a 200: other status codes, errors, timeouts ('' if none). */
+export const codes = (s: LoadSummary) =>
+  Object.entries(s.statusCodes)
+    .filter(([c]) => c !== '200')
+    .map(([c, n]) => `${c}×${n}`)
+    .concat(s.errors ? [`errors×${s.errors}`] : [], s.timeouts ? [`timeouts×${s.timeouts}`] : [])
+    .join(' ');
