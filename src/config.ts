@@ -20,6 +20,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Folder of checks-as-code loaded at start. */
   checksDir: string;
+  mailFrom: string;
+  webhookAllowPrivate: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpBodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -105,6 +107,11 @@ const vars = {
   },
   SMTP_URL: { schema: url(['smtp:', 'smtps:']), expect: 'an smtp:// or smtps:// URL', secret: true },
   CHECKS_DIR: { schema: z.string().min(1), expect: 'the folder of checks-as-code (default ./checks)' },
+  MAIL_FROM: { schema: z.string().min(3).max(200).regex(/^[^\r\n]+$/), expect: 'the From address of outgoing mail, e.g. "Status <status@example.com>"' },
+  WEBHOOK_ALLOW_PRIVATE: {
+    schema: z.string().regex(/^[0-9a-fA-F:.\/, ]*$/),
+    expect: 'addresses or CIDR ranges, comma-separated, that webhooks may reach although private',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expect: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -185,6 +192,8 @@ export function loadConfig(
     adminKey: p.OVERDUE_ADMIN_KEY,
     smtpUrl: p.SMTP_URL,
     checksDir: p.CHECKS_DIR ?? 'checks',
+    mailFrom: p.MAIL_FROM ?? 'Overdue <overdue@localhost>',
+    webhookAllowPrivate: p.WEBHOOK_ALLOW_PRIVATE,
     logLevel: p.LOG_LEVEL ?? 'info',
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
     shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,

@@ -24,6 +24,12 @@ import { publicRoutes } from './incidents/public-routes.js';
 import { renderPage, HTML_PATHS } from './incidents/render.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { ensureDefaultPage } from './incidents/store.js';
+import { fanOut } from './notify/fanout.js';
+import { notifyRoutes } from './notify/routes.js';
+import { mailboxSender, smtpSender, type MailSender } from './notify/senders.js';
+import { parseAllowList } from './notify/targets.js';
+import { tokenSecret } from './notify/token-secret.js';
+import { DeliveryWorker } from './notify/worker.js';
 import { ConfirmedPaymentProvider, type PaymentProvider } from './billing/providers.js';
 import { billingRoutes } from './billing/routes.js';
 import { createApp, type AppEnv } from './http/app.js';
@@ -56,6 +62,8 @@ export interface OverdueDeps {
   paymentProvider?: PaymentProvider;
   /** Checks-as-code to use instead of loading CHECKS_DIR (tests). */
   checks?: LoadedCheck[];
+  /** How mail leaves (tests); by default SMTP_URL, else the local mailbox. */
+  mailSender?: MailSender;
 }
 
 export interface Overdue {
@@ -68,6 +76,9 @@ export interface Overdue {
   expectations: ExpectationService;
   incidents: IncidentManager;
   pageCache: PageCache;
+  deliveries: DeliveryWorker;
+  /** Fans notification events and billing notices out into deliveries (the outbox). */
+  fanOut(): Promise<{ events: number; deliveries: number }>;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */
   start(): Promise<StartReport>;
   /** Stops background work and the schema guard; the caller closes HTTP and the database. */
@@ -184,6 +195,21 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     onChange: () => pageCache.invalidate().catch((err) => logger.error({ err }, 'could not refresh page versions')),
   });
   background.register(incidents.loop());
+  const secrets = tokenSecret(db);
+  const allowPrivate = parseAllowList(config.webhookAllowPrivate);
+  const mail = deps.mailSender ?? (config.smtpUrl ? smtpSender(config.smtpUrl, config.mailFrom) : mailboxSender(db, logger));
+  const runFanOut = () => fanOut({ db, publicUrl: config.publicUrl, tokenSecret: secrets }, clock.now());
+  background.register({ name: 'notify-fanout', intervalMs: 1000, tick: async () => void (await runFanOut()) });
+  const deliveries = new DeliveryWorker({
+    db,
+    clock,
+    logger,
+    meter: telemetry.meter,
+    mail,
+    options: { batch: 20, leaseMs: 60_000, webhookTimeoutMs: 10_000, quarantineAfterMs: 24 * 3_600_000, allowPrivate },
+  });
+  background.register(deliveries.loop());
+
   scheduler.register({
     key: 'incidents.maintenance',
     schedule: { intervalS: 60 },
@@ -222,6 +248,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
       expectationRoutes({ db, clock, logger, service: expectations }),
       incidentRoutes({ db, clock, logger, onChange: () => pageCache.invalidate() }),
+      notifyRoutes({ db, clock, logger, publicUrl: config.publicUrl, tokenSecret: secrets, allowPrivate }),
       publicRoutes(pageCache, HTML_PATHS),
     ],
   });
@@ -236,6 +263,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     expectations,
     incidents,
     pageCache,
+    deliveries,
+    fanOut: runFanOut,
     async start() {
       const report: StartReport = { migrated: [] };
       // A definition that does not validate stops the start, naming its file.
@@ -274,6 +303,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       await background.stop();
       await scheduler.stop(config.shutdownTimeoutMs);
       await heartbeats.intake.drained();
+      mail.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { LoopSpec } from '../../src/background.js';
 import type { JobDefinition } from '../../src/scheduler/runner.js';
 import type { PaymentProvider } from '../../src/billing/providers.js';
 import type { LoadedCheck } from '../../src/expectations/loader.js';
+import type { MailSender } from '../../src/notify/senders.js';
 import { loadConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
@@ -47,6 +48,7 @@ export function testOverdue(opts: {
   paymentProvider?: PaymentProvider;
   /** Checks-as-code; none unless given (the shipped checks/ are loaded only when asked for). */
   checks?: LoadedCheck[];
+  mailSender?: MailSender;
 }): TestOverdue {
   const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
@@ -63,6 +65,7 @@ export function testOverdue(opts: {
     ...(opts.jobs && { jobs: opts.jobs }),
     ...(opts.paymentProvider && { paymentProvider: opts.paymentProvider }),
     checks: opts.checks ?? [],
+    ...(opts.mailSender && { mailSender: opts.mailSender }),
   });
   return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
 }
@@ -99,12 +102,14 @@ export async function drivenOverdue(opts: {
   jobs?: JobDefinition[];
   env?: Record<string, string>;
   checks?: LoadedCheck[];
+  mailSender?: MailSender;
 }): Promise<TestOverdue & { pingKey: string }> {
   const o = testOverdue({
     database: opts.database,
     clock: opts.clock,
     ...(opts.jobs && { jobs: opts.jobs }),
     ...(opts.checks && { checks: opts.checks }),
+    ...(opts.mailSender && { mailSender: opts.mailSender }),
     env: { ...NO_OUTAGE, ...opts.env },
   });
   const report = await o.start();
