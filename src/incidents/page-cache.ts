@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { LoopSpec } from '../background.js';
 import type { Clock } from '../clock.js';
@@ -11,6 +12,8 @@ const RENDER_MAX_AGE_MS = 60_000;
 
 export interface Rendered {
   body: string;
+  /** Compressed once per render, for clients that accept gzip. */
+  gzip: Uint8Array | null;
   etag: string;
   contentType: string;
 }
@@ -72,7 +75,11 @@ export class PageCache {
         const data = await loadPageData(this.deps.db, page, this.deps.clock.now());
         const docs = new Map<string, Rendered>();
         for (const [path, doc] of Object.entries(this.deps.render(data))) {
-          docs.set(path, { ...doc, etag: `"${createHash('sha256').update(doc.body).digest('base64url').slice(0, 27)}"` });
+          docs.set(path, {
+            ...doc,
+            gzip: doc.body.length >= 1024 ? gzipSync(doc.body) : null,
+            etag: `"${createHash('sha256').update(doc.body).digest('base64url').slice(0, 27)}"`,
+          });
         }
         this.#entries.set(slug, { version: BigInt(page.version), docs, renderedAt: data.loadedAt });
       })().finally(() => this.#rendering.delete(slug));

@@ -24,12 +24,20 @@ export function publicRoutes(cache: PageCache, htmlPaths: string[]): Hono<AppEnv
   const serve = async (c: Context<AppEnv>, slug: string, path: string) => {
     const doc = await cache.get(slug, path);
     if (doc === 'no_page' || !doc) return c.json({ error: { code: 'not_found', message: `no ${doc === 'no_page' ? 'page' : 'document'} here` } }, 404);
+    // Two representations (gzip once per render, and plain), each with its own strong ETag.
+    const gzip = doc.gzip !== null && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    const etag = gzip ? `${doc.etag.slice(0, -1)}-gz"` : doc.etag;
     c.header('Cache-Control', CACHE_CONTROL);
-    c.header('ETag', doc.etag);
+    c.header('ETag', etag);
+    c.header('Vary', 'Accept-Encoding');
     c.header('Access-Control-Allow-Origin', '*');
     const match = c.req.header('if-none-match');
-    if (match && match.split(',').map((s) => s.trim()).includes(doc.etag)) return c.body(null, 304);
+    if (match && match.split(',').map((s) => s.trim()).includes(etag)) return c.body(null, 304);
     c.header('Content-Type', doc.contentType);
+    if (gzip) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(doc.gzip as Uint8Array<ArrayBuffer>);
+    }
     return c.body(doc.body);
   };
   for (const doc of STATUSPAGE_DOCUMENTS) {

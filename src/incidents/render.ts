@@ -69,7 +69,7 @@ function componentViews(d: PageData): ComponentView[] {
       tone: TONE[c.status],
       uptime: days.length ? `${(((total - down) / total) * 100).toFixed(2)}%` : null,
       days: days.map((x) => ({
-        label: `${x.day}: ${((1 - x.downMs / 86_400_000) * 100).toFixed(2)}% uptime, ${WORDS[x.worst]!.toLowerCase()}`,
+        label: `${x.day}: ${x.downMs === 0 ? '100' : ((1 - x.downMs / 86_400_000) * 100).toFixed(2)}% uptime, ${WORDS[x.worst]!.toLowerCase()}`,
         tone: TONE[x.worst],
       })),
       children: d.components.filter((child) => child.group_id === c.id && (!child.only_show_if_degraded || child.status !== 'operational')).map(view),

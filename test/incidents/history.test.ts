@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
@@ -53,5 +54,20 @@ describe(`incident history pages on ${backend}`, () => {
     expect(html).toContain('<h1>');
     expect(html).toContain('Incident 0');
     expect(html).toMatch(/<time datetime="2025-03-01T12:00:00.000Z">2025-03-01 12:00 UTC<\/time>/);
+  });
+
+  it('large documents also come gzip-compressed once per render, as their own representation with its own ETag', async () => {
+    const plain = await o.app.request('/history');
+    const zipped = await o.app.request('/history', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    const text = await plain.text();
+    const raw = Buffer.from(await zipped.arrayBuffer());
+    expect(gunzipSync(raw).toString()).toBe(text);
+    expect(raw.length).toBeLessThan(text.length / 3);
+    const etag = zipped.headers.get('etag')!;
+    expect(etag).not.toBe(plain.headers.get('etag'));
+    expect((await o.app.request('/history', { headers: { 'accept-encoding': 'gzip', 'if-none-match': etag } })).status).toBe(304);
+    expect((await o.app.request('/history', { headers: { 'if-none-match': etag } })).status).toBe(200);
   });
 });
