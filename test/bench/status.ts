@@ -16,6 +16,7 @@
  *
  * Goal (issue): service/bare ≥ 0.5 and p99 < 20 ms, for each document.
  */
+import { gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
@@ -147,14 +148,14 @@ export async function run(args: string[]): Promise<void> {
 
     // The bare twin of each document: the same bytes and content type, nothing else.
     const bareApp = new Hono();
-    const docs: { name: string; path: string; size: number; etag: string }[] = [];
+    const docs: { name: string; path: string; size: number; gzipSize: number; etag: string }[] = [];
     for (const t of TARGETS) {
       const res = await fetch(`${serviceUrl}${t.path}`);
       const body = await res.text();
       const type = res.headers.get('content-type')!;
       if (res.status !== 200 || !res.headers.get('etag')) throw new Error(`${t.path}: ${res.status}, ETag ${res.headers.get('etag')}`);
       bareApp.get(t.path, (c) => c.body(body, 200, { 'Content-Type': type }));
-      docs.push({ ...t, size: Buffer.byteLength(body), etag: res.headers.get('etag')! });
+      docs.push({ ...t, size: Buffer.byteLength(body), gzipSize: gzipSync(body).length, etag: res.headers.get('etag')! });
     }
     const summary = JSON.parse(await (await fetch(`${serviceUrl}/api/v2/summary.json`)).text());
     const bare: Listening = await listen(bareApp, { port: 0, host: '127.0.0.1' });
@@ -169,7 +170,7 @@ export async function run(args: string[]): Promise<void> {
         `${summary.incidents.length} open incident, ${summary.scheduled_maintenances.length} scheduled maintenance (${summary.status.description}); ` +
         `${opts.connections} connections, ${opts.durationS} s per run`,
     );
-    console.log(`documents: ${docs.map((d) => `${d.path} ${fmt(d.size)} B`).join(', ')}`);
+    console.log(`documents: ${docs.map((d) => `${d.path} ${fmt(d.size)} B (gzip ${fmt(d.gzipSize)} B)`).join(', ')}`);
 
     if (opts.warmupS > 0) {
       process.stdout.write(`warming up (${opts.warmupS} s each)…\n`);
