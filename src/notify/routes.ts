@@ -106,6 +106,10 @@ export function notifyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger:
       });
       await insertDelivery(trx, { eventKey: `subscribe:${id}:${now.getTime()}`, recipient: `email:${email.toLowerCase()}`, channel: 'email', subscriberId: null, payload }, now);
     });
+    // The page's form (no JavaScript) gets a page back; API clients get JSON.
+    if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+      return c.html(`<!doctype html><html lang="en"><body><h1>Check your inbox</h1><p>${accepted.data.message}</p><p><a href="${page.slug === 'default' ? '/' : `/s/${page.slug}`}">Back to the status page</a></p></body></html>`, 202);
+    }
     return c.json(accepted, 202);
   });
 

@@ -68,4 +68,13 @@ describe(`notifications through the local mailbox on ${backend}`, () => {
     expect(mine.map((m) => m.subject)).toEqual([expect.stringMatching(/^Your balance does not cover invoice /)]);
     expect((await t.db.selectFrom('notices').select('status').execute()).map((n) => n.status)).toEqual(['sent']);
   });
+
+  it("the status page's form (no JavaScript) subscribes and gets a page back", async () => {
+    const res = await o.app.request('/api/v1/pages/default/subscribers', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=form%40example.com' });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('Check your inbox');
+    const row = await t.db.selectFrom('subscribers').select(['email', 'confirmed_at']).where('email', '=', 'form@example.com').executeTakeFirstOrThrow();
+    expect(row.confirmed_at).toBeNull();
+  });
 });
