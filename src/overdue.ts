@@ -248,7 +248,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
       expectationRoutes({ db, clock, logger, service: expectations }),
       incidentRoutes({ db, clock, logger, onChange: () => pageCache.invalidate() }),
-      notifyRoutes({ db, clock, logger, publicUrl: config.publicUrl, tokenSecret: secrets, allowPrivate }),
+      notifyRoutes({ db, clock, logger, publicUrl: config.publicUrl, tokenSecret: secrets, allowPrivate, trustProxy: hb.trustProxy }),
       publicRoutes(pageCache, HTML_PATHS),
     ],
   });

@@ -1,7 +1,7 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import type { HeartbeatService } from './service.js';
-import { clientAddress, parseRid, parseScheduledFor, urlAction } from './ping-rules.js';
+import { requestClientAddress } from '../http/client-address.js';
+import { parseRid, parseScheduledFor, urlAction } from './ping-rules.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PING_KEY = /^[a-z0-9]{22}$/;
@@ -63,7 +63,7 @@ export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number;
         exitStatus: action.exitStatus,
         method: c.req.method.slice(0, 10),
         scheme: (opts.trustProxy ? c.req.header('x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
-        remoteAddr: clientAddress(c.req.header('x-forwarded-for'), peerAddress(c), opts.trustProxy),
+        remoteAddr: requestClientAddress(c, opts.trustProxy),
         ua: (c.req.header('user-agent') ?? '').slice(0, 200),
         // Most pings are bodiless GETs; touching req.body would build a full Request for nothing.
         body: mayHaveBody(c) ? await readLimited(c.req.raw, opts.bodyLimit) : null,
@@ -92,14 +92,6 @@ function reply(c: Context, status: 200 | 201 | 400 | 404 | 409 | 503, text: stri
 function mayHaveBody(c: Context): boolean {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return true;
   return c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
-}
-
-function peerAddress(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined; // in-process requests have no socket
-  }
 }
 
 /** The first `limit` bytes of the body (0 = unlimited); the rest is read and dropped. */

@@ -61,8 +61,14 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
       if (page && subscribers.length > 0) {
         const components = await componentsOfPage(trx, page.id);
         const incident = event.incident_id ? (await withDetails(trx as never, await trx.selectFrom('incidents').selectAll().where('id', '=', event.incident_id).execute()))[0] : undefined;
+        // The same roll-up as status.json: leaf components, raised by unresolved incidents and maintenance in progress.
         const leaves = components.filter((c) => !c.is_group).map((c) => c.status as ComponentStatus);
-        const status = pageIndicator(leaves, [], false);
+        const open = await trx.selectFrom('incidents').select(['kind', 'status', 'impact']).where('page_id', '=', page.id).where('status', 'in', ['investigating', 'identified', 'monitoring', 'in_progress', 'verifying']).execute();
+        const status = pageIndicator(
+          leaves,
+          open.filter((i) => i.kind === 'incident').map((i) => i.impact),
+          open.some((i) => i.kind === 'maintenance'),
+        );
         const url = pageUrl(deps.publicUrl, page.slug);
         const latest = incident?.updates.find((u) => u.id === event.update_id) ?? incident?.updates[0];
         for (const s of subscribers) {

@@ -14,6 +14,8 @@ import { insertDelivery } from './fanout.js';
 import { generateWebhookSecret, signToken, verifyToken } from './signing.js';
 import { refuseTarget } from './targets.js';
 import { confirmEmail } from './templates.js';
+import { escapeHtml } from '../../status-ui/markdown.js';
+import { requestClientAddress } from '../http/client-address.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMAIL = /^[^\s@<>",;()\\[\]]+@[^\s@<>",;()\\[\]]+\.[^\s@<>",;()\\[\]]+$/;
@@ -53,7 +55,15 @@ async function readBody(c: Context): Promise<Record<string, unknown>> {
 }
 
 /** Status page subscribers, their links, webhook subscriptions, and the operator's view of deliveries. */
-export function notifyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; publicUrl: string; tokenSecret: () => Promise<Buffer>; allowPrivate: BlockList }): Hono<AppEnv> {
+export function notifyRoutes(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  tokenSecret: () => Promise<Buffer>;
+  allowPrivate: BlockList;
+  trustProxy: boolean;
+}): Hono<AppEnv> {
   const { db, clock, publicUrl } = deps;
   const app = new Hono<AppEnv>();
   const auth = requireApiKey(db);
@@ -82,7 +92,8 @@ export function notifyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger:
     if (!EMAIL.test(email) || email.length > 254) throw new AppError('validation_failed', 'email must be an email address');
     const components = await componentsOf(page, b.components);
     const now = clock.now();
-    const ip = c.get('clientIp' as never) ?? c.req.header('x-forwarded-for') ?? 'local';
+    // The peer address (X-Forwarded-For only behind a trusted proxy); in-process requests have none.
+    const ip = requestClientAddress(c, deps.trustProxy) ?? 'in-process';
     const accepted = { data: { message: 'If the address can receive mail, a message is on its way.' } };
     if (!perIp.allow(String(ip), now.getTime()) || !perAddress.allow(email.toLowerCase(), now.getTime())) {
       throw new AppError('rate_limited', 'too many subscription requests; try again later');
@@ -104,7 +115,7 @@ export function notifyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger:
         confirmUrl: `${publicUrl}/subscriptions/confirm?token=${signToken(secret, 'confirm', id!, new Date(now.getTime() + CONFIRM_TTL_MS))}`,
         manageUrl: active ? `${publicUrl}/subscriptions/manage?token=${signToken(secret, 'manage', id!, new Date(now.getTime() + LINK_TTL_MS))}` : null,
       });
-      await insertDelivery(trx, { eventKey: `subscribe:${id}:${now.getTime()}`, recipient: `email:${email.toLowerCase()}`, channel: 'email', subscriberId: null, payload }, now);
+      await insertDelivery(trx, { eventKey: `subscribe:${id}:${randomUUID()}`, recipient: `email:${email.toLowerCase()}`, channel: 'email', subscriberId: null, payload }, now);
     });
     // The page's form (no JavaScript) gets a page back; API clients get JSON.
     if (!(c.req.header('content-type') ?? '').includes('application/json')) {
@@ -131,7 +142,12 @@ export function notifyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger:
     await db.updateTable('subscribers').set({ unsubscribed_at: clock.now(), updated_at: clock.now() }).where('id', '=', id).where('unsubscribed_at', 'is', null).execute();
     return c.html('<!doctype html><html lang="en"><body><h1>Unsubscribed</h1><p>You will get no more status updates.</p></body></html>');
   };
-  app.get('/subscriptions/unsubscribe', unsubscribe);
+  // GET (a link scanner may prefetch it) only asks; the button, or the mail client's one-click POST, unsubscribes.
+  app.get('/subscriptions/unsubscribe', async (c) => {
+    await tokenOf(c, 'unsubscribe');
+    const token = escapeHtml(c.req.query('token') ?? '');
+    return c.html(`<!doctype html><html lang="en"><body><h1>Unsubscribe?</h1><form method="post" action="/subscriptions/unsubscribe?token=${token}"><button type="submit">Unsubscribe from status updates</button></form></body></html>`);
+  });
   app.post('/subscriptions/unsubscribe', unsubscribe);
   app.get('/subscriptions/manage', async (c) => {
     const id = await tokenOf(c, 'manage');

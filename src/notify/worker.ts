@@ -89,7 +89,9 @@ export class DeliveryWorker {
         await db.updateTable('subscribers').set({ unsubscribed_at: clock.now(), updated_at: clock.now() }).where('id', '=', subscriber.id).execute();
         return this.#record(d, { state: 'skipped', error: 'the receiver answered 410 Gone; subscriber disabled' });
       }
-      if (subscriber && subscriber.channel === 'webhook') await this.#noteFailure(subscriber.id, subscriber.failing_since);
+      if (subscriber && subscriber.channel === 'webhook' && (await this.#noteFailure(subscriber.id, subscriber.failing_since))) {
+        return this.#record(d, { state: 'skipped', error: 'subscriber quarantined after failing for 24 h' });
+      }
       const now = clock.now();
       let next = nextAttempt(d.created_at, d.attempts, now, (options.random ?? Math.random)());
       if (next && err instanceof WebhookError && err.retryAfterMs) next = new Date(Math.max(next.getTime(), now.getTime() + err.retryAfterMs));
@@ -118,15 +120,15 @@ export class DeliveryWorker {
       .execute();
   }
 
-  /** Marks a webhook subscriber failing; after the quarantine period in a row, quarantines it and skips its queue. */
-  async #noteFailure(subscriberId: string, failingSince: Date | null): Promise<void> {
+  /** Marks a webhook subscriber failing; after the quarantine period in a row, quarantines it and skips its queue (true). */
+  async #noteFailure(subscriberId: string, failingSince: Date | null): Promise<boolean> {
     const { db, clock, logger, options } = this.deps;
     const now = clock.now();
     if (!failingSince) {
       await db.updateTable('subscribers').set({ failing_since: now }).where('id', '=', subscriberId).where('failing_since', 'is', null).execute();
-      return;
+      return false;
     }
-    if (now.getTime() - failingSince.getTime() < options.quarantineAfterMs) return;
+    if (now.getTime() - failingSince.getTime() < options.quarantineAfterMs) return false;
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('subscribers').set({ quarantined_at: now, updated_at: now }).where('id', '=', subscriberId).where('quarantined_at', 'is', null).execute();
       await trx
@@ -137,5 +139,6 @@ export class DeliveryWorker {
         .execute();
     });
     logger.error({ subscriberId }, 'webhook subscriber quarantined: failing for 24 h in a row');
+    return true;
   }
 }
