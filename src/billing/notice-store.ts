@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { NoticeTable } from './table.js';
 
@@ -17,4 +17,22 @@ export async function listNotices(
   if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
   if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * A receipt for a paid invoice, queued in the payment's transaction (once per
+ * invoice: the notices' unique key).
+ */
+export async function queueReceipt(trx: Transaction<Database>, invoiceId: string, paymentId: string, now: Date): Promise<void> {
+  await sql`
+    insert into notices (id, tenant_id, account_id, invoice_id, kind, offset_key, status, payload, created_at)
+    select gen_random_uuid(), i.tenant_id, i.account_id, i.id, 'receipt', '', 'queued',
+           jsonb_build_object('invoice_id', i.id, 'payment_id', p.id, 'amount_paid', i.amount_paid::text, 'currency', i.currency,
+                              'method', p.method, 'balance_amount', p.balance_amount::text, 'external_amount', p.external_amount::text,
+                              'period_start', i.period_start, 'period_end', i.period_end, 'paid_at', i.paid_at,
+                              'email', a.email, 'account_name', a.name),
+           ${now}::timestamptz
+    from invoices i join accounts a on a.id = i.account_id join invoice_payments p on p.id = ${paymentId}::uuid
+    where i.id = ${invoiceId}::uuid
+    on conflict (invoice_id, kind, offset_key) do nothing`.execute(trx);
 }

@@ -17,6 +17,7 @@ import {
 } from './invoice-store.js';
 import { availableBalance, ledgerAccounts } from './ledger.js';
 import { lockAccounts, postTransfer, resolvePending } from './ledger-store.js';
+import { queueReceipt } from './notice-store.js';
 import type { PaymentProvider } from './providers.js';
 import { extendService } from './subscription-store.js';
 import { lockTenantBilling } from './tenant-lock.js';
@@ -66,7 +67,7 @@ async function payFromBalance(trx: Transaction<Database>, tenant: TenantRow, inv
     effectiveAt: now,
   });
   if (posted.replayed) throw new Error(`invoice ${invoice.id} was already paid from balance but is still ${invoice.status}`);
-  await tryInsertPayment(
+  const payment = await tryInsertPayment(
     trx,
     {
       tenantId: tenant.id,
@@ -87,6 +88,7 @@ async function payFromBalance(trx: Transaction<Database>, tenant: TenantRow, inv
   );
   await markPaid(trx, invoice.id, now);
   await extendService(trx, invoice.subscription_id, invoice.period_end, now);
+  if (payment) await queueReceipt(trx, invoice.id, payment.id, now);
 }
 
 /**
@@ -246,6 +248,7 @@ async function finishExternal(
     await completePayment(trx, payment.id, { status: 'succeeded', externalTransactionId: externalTx.id }, now);
     if (!(await markPaid(trx, invoice.id, now))) throw new Error(`invoice ${invoice.id} stopped being payable while its payment ${payment.id} was in flight`);
     await extendService(trx, invoice.subscription_id, invoice.period_end, now);
+    await queueReceipt(trx, invoice.id, payment.id, now);
     return result(trx, tenant, invoice.id, payment.id);
   });
   if (!done) {

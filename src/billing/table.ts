@@ -136,7 +136,7 @@ export interface InvoicePaymentTable {
   completed_at: Date | null;
 }
 
-export type NoticeKind = 'insufficient_balance' | 'due_reminder' | 'overdue';
+export type NoticeKind = 'insufficient_balance' | 'due_reminder' | 'overdue' | 'receipt';
 
 export interface NoticeTable {
   id: string;

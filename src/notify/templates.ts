@@ -58,6 +58,7 @@ const NOTICE_SUBJECT: Record<string, (p: Record<string, unknown>) => string> = {
   insufficient_balance: (p) => `Your balance does not cover invoice ${String(p.invoice_id).slice(0, 8)}`,
   due_reminder: (p) => `Invoice ${String(p.invoice_id).slice(0, 8)} is due in ${p.days_before_due} day(s)`,
   overdue: (p) => `Invoice ${String(p.invoice_id).slice(0, 8)} is overdue`,
+  receipt: (p) => `Receipt for invoice ${String(p.invoice_id).slice(0, 8)}`,
 };
 
 /** A billing notice to the account's address. */
@@ -69,7 +70,9 @@ export function noticeEmail(kind: string, p: Record<string, unknown>): EmailPayl
       ? `Your balance (${p.balance} minor units of ${p.currency}) does not cover the renewal invoice of ${p.amount_due}. Top up or pay the invoice directly.`
       : kind === 'overdue'
         ? `Invoice ${p.invoice_id} of ${p.amount_due} ${p.currency} was due on ${p.due_at} and is unpaid.`
-        : `Invoice ${p.invoice_id} of ${p.amount_due} ${p.currency} is due on ${p.due_at}.`,
+        : kind === 'receipt'
+          ? `We received ${p.amount_paid} ${p.currency} for invoice ${p.invoice_id} (${p.method}: ${p.balance_amount} from your balance, ${p.external_amount} paid directly), covering ${p.period_start} to ${p.period_end}. Thank you.`
+          : `Invoice ${p.invoice_id} of ${p.amount_due} ${p.currency} is due on ${p.due_at}.`,
   ];
   return { kind: 'email', to: String(p.email), subject, text: `${lines.join('\n\n')}\n`, html: wrap(subject, lines.map((l) => `<p>${escapeHtml(l)}</p>`).join(''), 'Billing notice'), unsubscribeUrl: null };
 }

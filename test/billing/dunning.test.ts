@@ -93,9 +93,10 @@ describe(`due reminders and overdue notices on ${backend}`, () => {
     expect(await remindAt('2025-05-20T12:00:00Z')).toEqual({ reminders: 0, overdue: 0 });
     expect(await noticesOf(a)).toEqual(['due_reminder:7d', 'due_reminder:3d', 'due_reminder:1d', 'overdue:null']);
     expect(await noticesOf(b)).toEqual(['due_reminder:7d', 'due_reminder:1d', 'overdue:null']);
-    expect(await noticesOf(c.id)).toEqual(['due_reminder:7d']);
+    // The paid invoice got its receipt and no further reminder.
+    expect((await noticesOf(c.id)).sort()).toEqual(['due_reminder:7d', 'receipt:null']);
     const rows = await s.f.t.db.selectFrom('notices').select(['invoice_id', 'kind', 'offset_key']).execute();
-    expect(rows).toHaveLength(4 + 3 + 1);
+    expect(rows).toHaveLength(4 + 3 + 2);
     const all = (await get('/notices')).data;
     expect(all.filter((n: { kind: string }) => n.kind === 'overdue').map((n: { invoice_id: string }) => n.invoice_id).sort()).toEqual([a, b].sort());
   });

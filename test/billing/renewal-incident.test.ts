@@ -61,7 +61,7 @@ describe(`the second incident, replayed on ${backend}`, () => {
     // Later jobs find nothing more to say about a paid invoice.
     await f.o.clock.jump(new Date('2025-05-07T12:00:00Z'));
     await recordReminders(f.t.db, f.o.clock.now());
-    expect((await notices(invoice.id)).map((n) => n.kind).sort()).toEqual(['due_reminder', 'insufficient_balance']);
+    expect((await notices(invoice.id)).map((n) => n.kind).sort()).toEqual(['due_reminder', 'insufficient_balance', 'receipt']);
   });
 
   it('next month: a balance short again gets a new invoice and its own notice; the customer pays it directly', async () => {

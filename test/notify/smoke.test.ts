@@ -67,6 +67,12 @@ describe(`notifications through the local mailbox on ${backend}`, () => {
     const mine = (await mailbox()).filter((m) => m.to === 'jo@example.com');
     expect(mine.map((m) => m.subject)).toEqual([expect.stringMatching(/^Your balance does not cover invoice /)]);
     expect((await t.db.selectFrom('notices').select('status').execute()).map((n) => n.status)).toEqual(['sent']);
+    // The top-up pays it: a receipt follows, once.
+    await call('POST', `/api/v1/accounts/${account.id}/top-ups`, { amount: 500, reference: 'bank-1' }, tenant.api_key);
+    await pump();
+    await pump();
+    const after = (await mailbox()).filter((m) => m.to === 'jo@example.com').map((m) => m.subject);
+    expect(after).toEqual([expect.stringMatching(/^Receipt for invoice /), expect.stringMatching(/^Your balance does not cover invoice /)]);
   });
 
   it("the status page's form (no JavaScript) subscribes and gets a page back", async () => {

@@ -122,14 +122,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create unique index invoice_payments_reference_uq on invoice_payments (tenant_id, provider, external_reference) where external_reference is not null and status <> 'failed'`.execute(db);
   await db.schema.createIndex('invoice_payments_invoice_idx').on('invoice_payments').columns(['invoice_id', 'created_at']).execute();
 
-  // Billing notices (insufficient balance, due reminders, overdue), queued for delivery.
+  // Billing notices (insufficient balance, due reminders, overdue, receipts), queued for delivery.
   await db.schema
     .createTable('notices')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
     .addColumn('tenant_id', 'uuid', (c) => c.notNull().references('tenants.id'))
     .addColumn('account_id', 'uuid', (c) => c.notNull())
     .addColumn('invoice_id', 'uuid', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('insufficient_balance', 'due_reminder', 'overdue')`))
+    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('insufficient_balance', 'due_reminder', 'overdue', 'receipt')`))
     // Which occurrence: '' for one-off kinds, '7d' for the reminder 7 days before due.
     .addColumn('offset_key', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('queued', 'sent', 'skipped', 'failed')`))
