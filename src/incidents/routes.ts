@@ -178,7 +178,7 @@ export function incidentRoutes(deps: { db: Kysely<Database>; clock: Clock; logge
       if (Object.keys(set).length) await trx.updateTable('components').set({ ...set, updated_at: now }).where('id', '=', current.id).execute();
       if (status && status !== current.status) {
         await setComponentStatus(trx, current.id, status, now);
-        await insertEvent(trx, { type: 'component.updated', pageId: current.page_id, componentId: current.id, componentIds: [current.id], deliver: true }, now);
+        await insertEvent(trx, { type: 'component.updated', pageId: current.page_id, componentId: current.id, componentIds: [current.id], change: { from: current.status, to: status }, deliver: true }, now);
       }
       if (srcs) {
         await trx.deleteFrom('component_sources').where('component_id', '=', current.id).execute();

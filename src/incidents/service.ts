@@ -56,7 +56,7 @@ async function applyComponents(trx: Trx, incident: IncidentRow, changes: Record<
     const next = worstStatus(derived.get(c.id) ?? []);
     if (next === c.status) continue;
     await setComponentStatus(trx, c.id, next, now);
-    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], deliver: true }, now);
+    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], change: { from: c.status, to: next }, deliver: true }, now);
     affected.push({ code: c.id, name: c.name, old_status: c.status, new_status: next });
   }
   await touchPages(trx, [incident.page_id, ...components.map((c) => c.page_id)], now);
@@ -167,7 +167,7 @@ export async function deleteIncident(trx: Trx, id: string, now: Date): Promise<I
     const next = worstStatus(derived.get(c.id) ?? []);
     if (next === c.status) continue;
     await setComponentStatus(trx, c.id, next, now);
-    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], deliver: true }, now);
+    await insertEvent(trx, { type: 'component.updated', pageId: c.page_id, componentId: c.id, componentIds: [c.id], change: { from: c.status, to: next }, deliver: true }, now);
   }
   await touchPages(trx, [incident.page_id], now);
   return incident;

@@ -137,7 +137,16 @@ export async function setComponentStatus(trx: Db, id: string, status: ComponentS
 
 export async function insertEvent(
   trx: Db,
-  e: { type: string; pageId: string; incidentId?: string | null; updateId?: string | null; componentId?: string | null; componentIds: string[]; deliver: boolean },
+  e: {
+    type: string;
+    pageId: string;
+    incidentId?: string | null;
+    updateId?: string | null;
+    componentId?: string | null;
+    componentIds: string[];
+    change?: { from: ComponentStatus; to: ComponentStatus };
+    deliver: boolean;
+  },
   now: Date,
 ): Promise<void> {
   await trx
@@ -149,6 +158,8 @@ export async function insertEvent(
       update_id: e.updateId ?? null,
       component_id: e.componentId ?? null,
       component_ids: e.componentIds,
+      old_status: e.change?.from ?? null,
+      new_status: e.change?.to ?? null,
       deliver: e.deliver,
       created_at: now,
       fanned_out_at: null,

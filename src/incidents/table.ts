@@ -104,6 +104,8 @@ export interface NotificationEventTable {
   update_id: string | null;
   component_id: string | null;
   component_ids: string[];
+  old_status: ComponentStatus | null;
+  new_status: ComponentStatus | null;
   deliver: boolean;
   created_at: Date;
   fanned_out_at: Date | null;

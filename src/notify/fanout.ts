@@ -21,6 +21,30 @@ export interface FanoutDeps {
 const LINK_TTL_MS = 365 * 86_400_000;
 const WORDS: Record<string, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', postmortem: 'Postmortem', scheduled: 'Scheduled maintenance', in_progress: 'Maintenance in progress', verifying: 'Verifying', completed: 'Maintenance completed' };
 
+/** The incident as Statuspage's webhooks send it: the public shape plus its extra keys (null or false when unused). */
+function webhookIncident(i: Parameters<typeof incidentJson>[0], components: Parameters<typeof incidentJson>[1]) {
+  const x = i.incident;
+  const base = incidentJson(i, components);
+  return {
+    ...base,
+    incident_updates: base.incident_updates.map((u) => ({ ...u, wants_twitter_update: false, twitter_updated_at: null })),
+    impact_override: null,
+    postmortem_body: x.postmortem_body,
+    postmortem_published_at: x.postmortem_published_at?.toISOString() ?? null,
+    postmortem_ignored: false,
+    postmortem_notified_subscribers: false,
+    postmortem_notified_twitter: false,
+    postmortem_body_last_updated_at: x.postmortem_published_at?.toISOString() ?? null,
+    backfilled: false,
+    scheduled_for: x.scheduled_for?.toISOString() ?? null,
+    scheduled_until: x.scheduled_until?.toISOString() ?? null,
+    scheduled_remind_prior: false,
+    scheduled_reminded_at: null,
+    scheduled_auto_in_progress: x.kind === 'maintenance',
+    scheduled_auto_completed: x.kind === 'maintenance',
+  };
+}
+
 export async function insertDelivery(trx: Kysely<Database> | Trx, d: { eventKey: string; recipient: string; channel: 'email' | 'webhook'; subscriberId: string | null; payload: EmailPayload | WebhookPayload }, now: Date): Promise<boolean> {
   const r = await trx
     .insertInto('deliveries')
@@ -94,7 +118,19 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
             const body: Record<string, unknown> = {
               meta: { unsubscribe: unsubscribeUrl, documentation: `${deps.publicUrl}/api/v1/openapi.json`, generated_at: now.toISOString() },
               page: { id: page.id, status_indicator: status.indicator, status_description: status.description },
-              ...(incident ? { incident: incidentJson(incident, components) } : {}),
+              ...(incident ? { incident: webhookIncident(incident, components) } : {}),
+              ...(component && event.old_status && event.new_status
+                ? {
+                    component_update: {
+                      id: String(event.id),
+                      component_id: component.id,
+                      component_type: 'Component',
+                      old_status: event.old_status,
+                      new_status: event.new_status,
+                      created_at: event.created_at.toISOString(),
+                    },
+                  }
+                : {}),
               ...(component ? { component: componentJson(component, components) } : {}),
             };
             const payload: WebhookPayload = { kind: 'webhook', url: s.url!, type: event.type, body };

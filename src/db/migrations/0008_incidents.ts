@@ -127,6 +127,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('update_id', 'uuid')
     .addColumn('component_id', 'uuid')
     .addColumn('component_ids', sql`uuid[]`, (c) => c.notNull())
+    // component.updated: the change it reports.
+    .addColumn('old_status', 'text')
+    .addColumn('new_status', 'text')
     .addColumn('deliver', 'boolean', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('fanned_out_at', 'timestamptz')
