@@ -16,7 +16,6 @@
  * Goals (issue): pings/bare ≥ 0.5 and p99 < 25 ms at 100 connections.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { metrics } from '@opentelemetry/sdk-node';
 import { Hono } from 'hono';
 import pg from 'pg';
@@ -26,7 +25,7 @@ import { redactUrl } from '../../src/redact.js';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, LoadGenerator, ok200, rate, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, withLoopBusy, type LoadSummary } from './support/load.js';
 import { startBenchService } from './support/service.js';
 
 const CHECKS = 1000;
@@ -37,32 +36,6 @@ const GOAL_RATIO = 0.5;
 const GOAL_P99_MS = 25;
 const GOAL_AT_CONNECTIONS = 100;
 
-interface Options {
-  durationS: number;
-  connections: number[];
-  warmupS: number;
-}
-
-function parseOptions(args: string[]): Options {
-  const { values } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '100,500' },
-      warmup: { type: 'string', default: '2' },
-    },
-    strict: true,
-  });
-  const durationS = Number(values.duration);
-  const warmupS = Number(values.warmup);
-  const connections = values.connections.split(',').map((s) => Number(s.trim()));
-  if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration: expected whole seconds ≥ 1, got ${values.duration}`);
-  if (!Number.isInteger(warmupS) || warmupS < 0) throw new Error(`--warmup: expected whole seconds ≥ 0, got ${values.warmup}`);
-  if (connections.length === 0 || connections.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new Error(`--connections: expected a list like 100,500, got ${values.connections}`);
-  }
-  return { durationS, connections, warmupS };
-}
 
 /** A metric reader read on demand (batch sizes of the ping intake). */
 class ManualMetricReader extends metrics.MetricReader {
@@ -150,7 +123,7 @@ async function createChecks(database: DatabaseHandle, pingKey: string, specs: { 
 }
 
 export async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args);
+  const opts = parseLoadOptions(args, { connections: '100,500' });
   const database = await benchDatabase();
   const dbUrl = database.url;
 

@@ -18,14 +18,13 @@
  */
 import { gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { Hono } from 'hono';
 import type { Database } from '../../src/db/database.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { redactUrl } from '../../src/redact.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, LoadGenerator, ok200, rate, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, withLoopBusy, type LoadSummary } from './support/load.js';
 import { startBenchService } from './support/service.js';
 
 const GOAL_RATIO = 0.5;
@@ -36,24 +35,6 @@ const TARGETS = [
   { name: 'status page /', path: '/' },
 ];
 
-function parseOptions(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '500' },
-      warmup: { type: 'string', default: '2' },
-    },
-    strict: true,
-  });
-  const durationS = Number(values.duration);
-  const connections = Number(values.connections);
-  const warmupS = Number(values.warmup);
-  if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration: expected whole seconds ≥ 1, got ${values.duration}`);
-  if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections: expected a whole number ≥ 1, got ${values.connections}`);
-  if (!Number.isInteger(warmupS) || warmupS < 0) throw new Error(`--warmup: expected whole seconds ≥ 0, got ${values.warmup}`);
-  return { durationS, connections, warmupS };
-}
 
 type Api = (method: string, path: string, body?: unknown) => Promise<any>;
 
@@ -122,7 +103,9 @@ interface Run {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const opts = parseOptions(args);
+  const parsed = parseLoadOptions(args, { connections: '500' });
+  // One connection count per run here (the first given).
+  const opts = { ...parsed, connections: parsed.connections[0]! };
   const bench = await benchDatabase();
   const cleanup: (() => Promise<void>)[] = [];
   let failed = false;

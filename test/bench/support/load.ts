@@ -2,6 +2,7 @@
  * The parent side of the load generator (support/load-child.ts) and the
  * figures the HTTP benchmarks print from its summaries.
  */
+import { parseArgs } from 'node:util';
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -65,3 +66,32 @@ export const codes = (s: LoadSummary) =>
     .map(([c, n]) => `${c}×${n}`)
     .concat(s.errors ? [`errors×${s.errors}`] : [], s.timeouts ? [`timeouts×${s.timeouts}`] : [])
     .join(' ');
+
+export interface LoadOptions {
+  durationS: number;
+  /** One load run per entry. */
+  connections: number[];
+  warmupS: number;
+}
+
+/** `--duration 10 --connections 100,500 --warmup 2`, validated. */
+export function parseLoadOptions(args: string[], defaults: { connections: string }): LoadOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: defaults.connections },
+      warmup: { type: 'string', default: '2' },
+    },
+    strict: true,
+  });
+  const durationS = Number(values.duration);
+  const warmupS = Number(values.warmup);
+  const connections = values.connections.split(',').map((s) => Number(s.trim()));
+  if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration: expected whole seconds ≥ 1, got ${values.duration}`);
+  if (!Number.isInteger(warmupS) || warmupS < 0) throw new Error(`--warmup: expected whole seconds ≥ 0, got ${values.warmup}`);
+  if (connections.length === 0 || connections.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--connections: expected a list like 100,500, got ${values.connections}`);
+  }
+  return { durationS, connections, warmupS };
+}
