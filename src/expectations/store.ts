@@ -154,10 +154,6 @@ export async function insertSignal(db: Db, s: SignalDraft, now: Date): Promise<v
     .execute();
 }
 
-export async function signalsOf(db: Db, source: string): Promise<SignalRow[]> {
-  return db.selectFrom('signals').selectAll().where('source', '=', source).orderBy('id').execute();
-}
-
 /**
  * Claims the repair of (expectation, tenant, slot): a new row, or a failed or
  * abandoned (lease expired) attempt taken over. Undefined when it succeeded

@@ -30,6 +30,8 @@ export type PageRenderer = (data: PageData) => Record<string, { body: string; co
  */
 export class PageCache {
   #versions = new Map<string, bigint>();
+  /** Slugs found missing, and when: re-checked at most once a second each. */
+  readonly #missing = new Map<string, number>();
   readonly #entries = new Map<string, { version: bigint; docs: Map<string, Rendered>; renderedAt: Date }>();
   readonly #rendering = new Map<string, Promise<void>>();
 
@@ -49,7 +51,19 @@ export class PageCache {
   }
 
   async get(slug: string, path: string): Promise<Rendered | undefined | 'no_page'> {
-    if (!this.#versions.has(slug)) await this.refreshVersions();
+    // An unknown slug re-reads the versions (the page may have just been created elsewhere), but
+    // the same unknown slug at most once a second: repeated requests for it do not each cost a query.
+    if (!this.#versions.has(slug)) {
+      const now = this.deps.clock.now().getTime();
+      const missedAt = this.#missing.get(slug);
+      if (missedAt === undefined || now - missedAt >= 1000) {
+        await this.refreshVersions();
+        if (!this.#versions.has(slug)) {
+          if (this.#missing.size > 10_000) this.#missing.clear();
+          this.#missing.set(slug, now);
+        }
+      }
+    }
     const version = this.#versions.get(slug);
     if (version === undefined) return 'no_page';
     let entry = this.#entries.get(slug);

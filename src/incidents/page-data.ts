@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import { componentsOfPage, sourcesOf, type ComponentRow, type IncidentRow, type PageRow, type UpdateRow } from './store.js';
+import { componentsOfPage, type ComponentRow, type IncidentRow, type PageRow, type UpdateRow } from './store.js';
 import type { ComponentStatus } from './table.js';
 import { worstStatus } from './status.js';
 
@@ -13,7 +13,6 @@ export interface IncidentData {
 export interface PageData {
   page: PageRow;
   components: ComponentRow[];
-  sources: Map<string, string[]>;
   /** The 50 most recent incidents (resolved included), newest first. */
   incidents: IncidentData[];
   /** The 50 most recent maintenances, newest first. */
@@ -33,7 +32,6 @@ const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenanc
 export async function loadPageData(db: Kysely<Database>, page: PageRow, now: Date, limit = 50): Promise<PageData> {
   // A group shows the worst status of its components.
   const components = rollUpGroups(await componentsOfPage(db, page.id));
-  const sources = await sourcesOf(db, components.map((c) => c.id));
   const load = async (kind: 'incident' | 'maintenance'): Promise<IncidentData[]> => {
     const incidents = await db.selectFrom('incidents').selectAll().where('page_id', '=', page.id).where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return withDetails(db, incidents);
@@ -42,7 +40,6 @@ export async function loadPageData(db: Kysely<Database>, page: PageRow, now: Dat
   return {
     page,
     components,
-    sources,
     incidents: await load('incident'),
     maintenances: await load('maintenance'),
     archive: await withDetails(db, archiveRows),
@@ -59,7 +56,7 @@ function rollUpGroups(components: ComponentRow[]): ComponentRow[] {
   });
 }
 
-export async function withDetails(db: Kysely<Database>, incidents: IncidentRow[]): Promise<IncidentData[]> {
+export async function withDetails(db: Kysely<Database> | Transaction<Database>, incidents: IncidentRow[]): Promise<IncidentData[]> {
   if (incidents.length === 0) return [];
   const ids = incidents.map((i) => i.id);
   const updates = await db.selectFrom('incident_updates').selectAll().where('incident_id', 'in', ids).orderBy('display_at', 'desc').orderBy('created_at', 'desc').execute();

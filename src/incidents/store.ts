@@ -54,15 +54,6 @@ export async function componentsOfSource(db: Db, source: string): Promise<Compon
   return db.selectFrom('components').selectAll('components').innerJoin('component_sources', 'component_sources.component_id', 'components.id').where('component_sources.source', '=', source).execute();
 }
 
-export async function sourcesOf(db: Db, componentIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (componentIds.length === 0) return out;
-  for (const r of await db.selectFrom('component_sources').selectAll().where('component_id', 'in', componentIds).orderBy('source').execute()) {
-    out.set(r.component_id, [...(out.get(r.component_id) ?? []), r.source]);
-  }
-  return out;
-}
-
 export function shortlink(): string {
   return randomBytes(5).toString('base64url');
 }

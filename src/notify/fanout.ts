@@ -45,13 +45,24 @@ function webhookIncident(i: Parameters<typeof incidentJson>[0], components: Para
   };
 }
 
-export async function insertDelivery(trx: Kysely<Database> | Trx, d: { eventKey: string; recipient: string; channel: 'email' | 'webhook'; subscriberId: string | null; payload: EmailPayload | WebhookPayload }, now: Date): Promise<boolean> {
-  const r = await trx
+type DeliveryDraft = { eventKey: string; recipient: string; channel: 'email' | 'webhook'; subscriberId: string | null; payload: EmailPayload | WebhookPayload };
+
+/** Inserts deliveries in one statement; an (event, recipient) already there is kept. Returns how many are new. */
+export async function insertDeliveries(trx: Kysely<Database> | Trx, drafts: DeliveryDraft[], now: Date): Promise<number> {
+  if (drafts.length === 0) return 0;
+  const rows = await trx
     .insertInto('deliveries')
-    .values({ id: randomUUID(), event_key: d.eventKey, recipient: d.recipient, channel: d.channel, subscriber_id: d.subscriberId, payload: JSON.stringify(d.payload), state: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, sent_at: null, created_at: now })
+    .values(
+      drafts.map((d) => ({ id: randomUUID(), event_key: d.eventKey, recipient: d.recipient, channel: d.channel, subscriber_id: d.subscriberId, payload: JSON.stringify(d.payload), state: 'pending' as const, attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, sent_at: null, created_at: now })),
+    )
     .onConflict((oc) => oc.columns(['event_key', 'recipient']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+export async function insertDelivery(trx: Kysely<Database> | Trx, d: DeliveryDraft, now: Date): Promise<boolean> {
+  return (await insertDeliveries(trx, [d], now)) === 1;
 }
 
 /**
@@ -84,7 +95,7 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
         : [];
       if (page && subscribers.length > 0) {
         const components = await componentsOfPage(trx, page.id);
-        const incident = event.incident_id ? (await withDetails(trx as never, await trx.selectFrom('incidents').selectAll().where('id', '=', event.incident_id).execute()))[0] : undefined;
+        const incident = event.incident_id ? (await withDetails(trx, await trx.selectFrom('incidents').selectAll().where('id', '=', event.incident_id).execute()))[0] : undefined;
         // The same roll-up as status.json: leaf components, raised by unresolved incidents and maintenance in progress.
         const leaves = components.filter((c) => !c.is_group).map((c) => c.status as ComponentStatus);
         const open = await trx.selectFrom('incidents').select(['kind', 'status', 'impact']).where('page_id', '=', page.id).where('status', 'in', ['investigating', 'identified', 'monitoring', 'in_progress', 'verifying']).execute();
@@ -95,6 +106,7 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
         );
         const url = pageUrl(deps.publicUrl, page.slug);
         const latest = incident?.updates.find((u) => u.id === event.update_id) ?? incident?.updates[0];
+        const drafts: DeliveryDraft[] = [];
         for (const s of subscribers) {
           const unsubscribeUrl = `${deps.publicUrl}/subscriptions/unsubscribe?token=${signToken(secret, 'unsubscribe', s.id, new Date(now.getTime() + LINK_TTL_MS))}`;
           const eventKey = `event:${event.id}`;
@@ -112,7 +124,7 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
               manageUrl,
               unsubscribeUrl,
             });
-            if (await insertDelivery(trx, { eventKey, recipient: `subscriber:${s.id}`, channel: 'email', subscriberId: s.id, payload }, now)) deliveries++;
+            drafts.push({ eventKey, recipient: `subscriber:${s.id}`, channel: 'email', subscriberId: s.id, payload });
           } else {
             const component = event.component_id ? components.find((c) => c.id === event.component_id) : undefined;
             const body: Record<string, unknown> = {
@@ -134,9 +146,10 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
               ...(component ? { component: componentJson(component, components) } : {}),
             };
             const payload: WebhookPayload = { kind: 'webhook', url: s.url!, type: event.type, body };
-            if (await insertDelivery(trx, { eventKey, recipient: `subscriber:${s.id}`, channel: 'webhook', subscriberId: s.id, payload }, now)) deliveries++;
+            drafts.push({ eventKey, recipient: `subscriber:${s.id}`, channel: 'webhook', subscriberId: s.id, payload });
           }
         }
+        deliveries += await insertDeliveries(trx, drafts, now);
       }
       await trx.updateTable('notification_events').set({ fanned_out_at: now }).where('id', '=', event.id).execute();
       return true;
@@ -152,9 +165,13 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_key', '=', sql`'notice:' || notices.id`))))
     .limit(500)
     .execute();
-  for (const n of notices) {
-    const payload = noticeEmail(n.kind, n.payload as Record<string, unknown>);
-    if (await insertDelivery(db, { eventKey: `notice:${n.id}`, recipient: `email:${payload.to.toLowerCase()}`, channel: 'email', subscriberId: null, payload }, now)) deliveries++;
-  }
+  deliveries += await insertDeliveries(
+    db,
+    notices.map((n) => {
+      const payload = noticeEmail(n.kind, n.payload as Record<string, unknown>);
+      return { eventKey: `notice:${n.id}`, recipient: `email:${payload.to.toLowerCase()}`, channel: 'email' as const, subscriberId: null, payload };
+    }),
+    now,
+  );
   return { events, deliveries };
 }

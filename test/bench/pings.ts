@@ -25,7 +25,7 @@ import { redactUrl } from '../../src/redact.js';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
 import { startBenchService } from './support/service.js';
 
 const CHECKS = 1000;
@@ -325,14 +325,8 @@ export async function run(args: string[]): Promise<void> {
         `(${flipped}/${FLIP_CHECKS} flipped; deadlines from +${fmt(first / 1000, 1)} s to +${fmt(last / 1000, 1)} s)`,
     );
   } finally {
-    // Reverse order: load generator, verify client, HTTP, background work, database, telemetry.
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        console.error(`cleanup: ${(err as Error)?.message ?? String(err)}`);
-      }
-    }
+    // Newest first: load generator, verify client, HTTP, background work, database, telemetry.
+    await runCleanup(cleanup);
     await database.drop();
   }
   if (failed) {

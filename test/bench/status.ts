@@ -24,7 +24,7 @@ import type { Database } from '../../src/db/database.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { redactUrl } from '../../src/redact.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
 import { startBenchService } from './support/service.js';
 
 const GOAL_RATIO = 0.5;
@@ -203,14 +203,8 @@ export async function run(args: string[]): Promise<void> {
     }
     console.log(failed ? 'FAIL' : 'PASS');
   } finally {
-    // Reverse order: load generator, HTTP, background work, database, telemetry.
-    for (const step of cleanup.reverse()) {
-      try {
-        await step();
-      } catch (err) {
-        console.error(`cleanup: ${(err as Error)?.message ?? String(err)}`);
-      }
-    }
+    // Newest first: load generator, HTTP, background work, database, telemetry.
+    await runCleanup(cleanup);
     await bench.drop();
   }
   if (failed) process.exitCode = 1;

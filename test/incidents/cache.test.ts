@@ -155,4 +155,21 @@ describe(`status page cache on ${backend}`, () => {
     expect(later.status).toBe(200);
     expect(bars(later.text).length).toBeGreaterThan(before);
   });
+
+  it('a component marked only_show_if_degraded appears on the page only while it is not operational, and an unknown page is a 404', async () => {
+    const quiet = (await created(api, '/api/v1/components', { name: 'Quiet backup link', only_show_if_degraded: true })).id;
+    expect((await fetchDoc(a, '/')).text).not.toContain('Quiet backup link');
+    await api('PATCH', `/api/v1/components/${quiet}`, { status: 'partial_outage' });
+    expect((await fetchDoc(a, '/')).text).toContain('Quiet backup link');
+    await api('PATCH', `/api/v1/components/${quiet}`, { status: 'operational' });
+    expect((await fetchDoc(a, '/')).text).not.toContain('Quiet backup link');
+    // It is still listed in the JSON, where Statuspage lists every component.
+    expect(JSON.parse((await fetchDoc(a, '/api/v2/components.json')).text).components.map((c: { name: string }) => c.name)).toContain('Quiet backup link');
+    expect((await fetchDoc(a, '/s/no-such-page/api/v2/summary.json')).status).toBe(404);
+    // Asked again at once, the same unknown page costs no query.
+    await dbSpans();
+    tel.spans.reset();
+    expect((await fetchDoc(a, '/s/no-such-page/api/v2/summary.json')).status).toBe(404);
+    expect(await dbSpans()).toEqual([]);
+  });
 });

@@ -95,3 +95,14 @@ export function parseLoadOptions(args: string[], defaults: { connections: string
   }
   return { durationS, connections, warmupS };
 }
+
+/** Runs cleanup steps newest first; a failing step is reported and the rest still run. */
+export async function runCleanup(steps: (() => Promise<void>)[]): Promise<void> {
+  for (const step of [...steps].reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      console.error(`cleanup: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+}
