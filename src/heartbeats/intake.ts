@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { cronFor } from './status.js';
+import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';
 import { applyPing, type CheckState, type FlipDraft } from './transitions.js';
@@ -37,6 +38,8 @@ export interface IntakeOptions {
   maxBatch: number;
   /** Batches committing at once (1 on PGlite, which is one session). */
   concurrency: number;
+  /** Checks whose last known row the intake keeps, to skip the read for busy checks. */
+  cachedChecks?: number;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -44,8 +47,10 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /**
  * Group commit for pings. A ping is acknowledged only after the statement
  * holding its row and its check's new state has committed; pings arriving
- * within a few milliseconds share one read and one atomic write (one fsync),
- * whatever their number. A batch that fails is retried ping by
+ * within a few milliseconds share one atomic write (one fsync), whatever
+ * their number, and a read only for checks the intake has not seen recently.
+ * When nothing is committing a ping's batch starts at once; otherwise pings
+ * gather for at most `maxWaitMs` or until a commit finishes. A batch that fails is retried ping by
  * ping, so one bad ping cannot fail its neighbours; if the database is down,
  * every waiting ping is rejected and answered 503.
  */
@@ -57,6 +62,7 @@ export class PingIntake {
   readonly #batches: Histogram;
   readonly #failures: Counter;
   readonly #conflicts: Counter;
+  readonly #known: RecentChecks;
 
   constructor(
     private readonly deps: {
@@ -71,13 +77,14 @@ export class PingIntake {
   ) {
     this.#batches = deps.meter.createHistogram('overdue_ping_batch_size', { description: 'Pings committed per transaction' });
     this.#failures = deps.meter.createCounter('overdue_ping_commit_failures_total', { description: 'Ping batches that failed to commit' });
+    this.#known = new RecentChecks(deps.options.cachedChecks ?? 10_000);
     this.#conflicts = deps.meter.createCounter('overdue_ping_commit_conflicts_total', { description: 'Ping batches partly recomputed because another batch changed a check first' });
   }
 
   submit(ping: IncomingPing): Promise<PingOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ ping, receivedAt: this.deps.clock.now(), resolve, reject });
-      if (this.#queue.length >= this.deps.options.maxBatch) this.#flush();
+      if (this.#queue.length >= this.deps.options.maxBatch || this.#inFlight === 0) this.#flush();
       // Real time on purpose: the batching window is about I/O, not domain time.
       else this.#timer ??= setTimeout(() => this.#flush(), this.deps.options.maxWaitMs);
     });
@@ -132,8 +139,17 @@ export class PingIntake {
     for (let attempt = 0; todo.length > 0; attempt++) {
       if (attempt === 10) throw new Error(`ping commit kept conflicting for ${todo.length} pings`);
       const detectedAt = this.deps.clock.now();
-      const rows = await readChecks(this.deps.db, [...new Set(todo.map((p) => p.ping.checkId))]);
-      const byId = new Map(rows.map((r) => [r.id, { row: r, state: rowToState(r), changed: false }]));
+      const byId = new Map<string, KnownCheck & { changed: boolean }>();
+      const unknown = new Set<string>();
+      for (const { ping } of todo) {
+        if (byId.has(ping.checkId)) continue;
+        const known = this.#known.get(ping.checkId);
+        if (known) byId.set(ping.checkId, { ...known, changed: false });
+        else unknown.add(ping.checkId);
+      }
+      for (const row of await readChecks(this.deps.db, [...unknown])) {
+        byId.set(row.id, { row, rowVersion: row.row_version, state: rowToState(row), changed: false });
+      }
       const pings: PingRecord[] = [];
       const flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[] = [];
       const waiting: typeof todo = [];
@@ -181,11 +197,17 @@ export class PingIntake {
       const changed = [...byId.values()].filter((e) => e.changed);
       const written = await commitPingBatch(
         this.deps.db,
-        { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.row.row_version, state: e.state })), pings, flips },
+        { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.rowVersion, state: e.state })), pings, flips },
         detectedAt,
       );
       for (const e of changed) {
-        if (written.has(e.row.id) && e.state.alertAfter && (!earliest || e.state.alertAfter < earliest)) earliest = e.state.alertAfter;
+        const rowVersion = written.get(e.row.id);
+        if (rowVersion === undefined) {
+          this.#known.forget(e.row.id); // someone else changed it: read it afresh
+          continue;
+        }
+        this.#known.set(e.row.id, { row: e.row, rowVersion, state: e.state });
+        if (e.state.alertAfter && (!earliest || e.state.alertAfter < earliest)) earliest = e.state.alertAfter;
       }
       todo = [];
       for (const item of waiting) {

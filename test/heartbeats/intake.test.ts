@@ -57,4 +57,27 @@ describe(`ping group commit on ${backend}`, () => {
     expect(await t.db.selectFrom('flips').select('id').where('check_id', '=', id).execute()).toEqual([]);
     expect((await t.db.selectFrom('checks').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('paused');
   });
+
+  it('a check the intake remembers but someone else changed is read afresh, never written from the stale copy', async () => {
+    const id = await insertCheck(t.db, { tenantId: null, pingKey, name: 'remembered' }, a.clock.now());
+    expect((await a.app.request(`/ping/${id}`)).status).toBe(200); // the intake now holds this check's row
+    // Meanwhile the API (or another instance) pauses it and asks for a manual resume.
+    await t.db.updateTable('checks').set({ status: 'paused', manual_resume: true }).where('id', '=', id).execute();
+
+    expect((await a.app.request(`/ping/${id}`)).status).toBe(200);
+    const check = await t.db.selectFrom('checks').select(['status', 'n_pings']).where('id', '=', id).executeTakeFirstOrThrow();
+    // Written from the remembered row, the ping would have made the check "up"; read afresh, manual_resume holds it paused.
+    expect(check.status).toBe('paused');
+    expect(check.n_pings).toBe(2n);
+    const kinds = (await t.db.selectFrom('pings').select(['n', 'kind']).where('check_id', '=', id).orderBy('n').execute()).map((r) => r.kind);
+    expect(kinds).toEqual([null, 'ign']);
+  });
+
+  it('keeps ping bodies byte for byte, including bytes that are not UTF-8', async () => {
+    const id = await insertCheck(t.db, { tenantId: null, pingKey, name: 'binary body' }, a.clock.now());
+    const body = new Uint8Array([0, 1, 0xfe, 0xff, 0x22, 0x5c, 0x0a, 0xe2, 0x82]);
+    expect((await a.app.request(`/ping/${id}/log`, { method: 'POST', body })).status).toBe(200);
+    const row = await t.db.selectFrom('pings').select('body').where('check_id', '=', id).executeTakeFirstOrThrow();
+    expect([...row.body!]).toEqual([...body]);
+  });
 });
