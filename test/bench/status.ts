@@ -9,8 +9,8 @@
  *  - in the same process, a bare hono route per document answering the same
  *    body (same bytes, same content type) through the same `listen` helper:
  *    the ceiling for this process and machine;
- *  - drives `GET /api/v2/summary.json` and `GET /` with autocannon (in a child
- *    process, over loopback), each after its bare twin, with the same
+ *  - drives `GET /api/v2/summary.json` and `GET /` with wrk (or autocannon in
+ *    a child process; `--generator`), over loopback, each after its bare twin, with the same
  *    connections and duration. No request sends If-None-Match, so every
  *    answer is a 200 with the full body from the page cache.
  *
@@ -24,7 +24,7 @@ import type { Database } from '../../src/db/database.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { redactUrl } from '../../src/redact.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, LoadGenerator, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, createLoad, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
 import { startBenchService } from './support/service.js';
 
 const GOAL_RATIO = 0.5;
@@ -145,13 +145,13 @@ export async function run(args: string[]): Promise<void> {
     cleanup.push(() => bare.close(2000));
     const bareUrl = `http://127.0.0.1:${bare.port}`;
 
-    const load = new LoadGenerator();
+    const load = createLoad(opts.generator);
     cleanup.push(() => load.close());
 
     console.log(
       `status benchmark: Postgres ${redactUrl(bench.url)}, page of ${seeded.components} components (${seeded.groups} groups), ` +
         `${summary.incidents.length} open incident, ${summary.scheduled_maintenances.length} scheduled maintenance (${summary.status.description}); ` +
-        `${opts.connections} connections, ${opts.durationS} s per run`,
+        `${opts.connections} connections, ${opts.durationS} s per run, load from ${opts.generator}`,
     );
     console.log(`documents: ${docs.map((d) => `${d.path} ${fmt(d.size)} B (gzip ${fmt(d.gzipSize)} B)`).join(', ')}`);
 

@@ -6,12 +6,30 @@ import { parseArgs } from 'node:util';
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import type { LoadJob, LoadReply, LoadSummary } from './load-child.js';
+import { WrkLoad } from './wrk.js';
 
 export type { LoadSummary } from './load-child.js';
 
+/** What drives the HTTP benchmarks: wrk when it is installed (far cheaper per request), else autocannon. */
+export interface Load {
+  run(job: Omit<LoadJob, 'id'>): Promise<LoadSummary>;
+  close(): Promise<void>;
+}
+
+export type GeneratorName = 'wrk' | 'autocannon';
+
+export function createLoad(name: GeneratorName): Load {
+  return name === 'wrk' ? new WrkLoad() : new LoadGenerator();
+}
+
+function wrkInstalled(): boolean {
+  return spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
 /** One autocannon child process, reused for every run. */
-export class LoadGenerator {
+export class LoadGenerator implements Load {
   #child: ChildProcess;
   #nextId = 1;
   #waiting = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
@@ -72,9 +90,10 @@ export interface LoadOptions {
   /** One load run per entry. */
   connections: number[];
   warmupS: number;
+  generator: GeneratorName;
 }
 
-/** `--duration 10 --connections 100,500 --warmup 2`, validated. */
+/** `--duration 10 --connections 100,500 --warmup 2 [--generator wrk|autocannon]`, validated. */
 export function parseLoadOptions(args: string[], defaults: { connections: string }): LoadOptions {
   const { values } = parseArgs({
     args,
@@ -82,6 +101,7 @@ export function parseLoadOptions(args: string[], defaults: { connections: string
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: defaults.connections },
       warmup: { type: 'string', default: '2' },
+      generator: { type: 'string' },
     },
     strict: true,
   });
@@ -93,7 +113,9 @@ export function parseLoadOptions(args: string[], defaults: { connections: string
   if (connections.length === 0 || connections.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error(`--connections: expected a list like 100,500, got ${values.connections}`);
   }
-  return { durationS, connections, warmupS };
+  const generator = values.generator ?? (wrkInstalled() ? 'wrk' : 'autocannon');
+  if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--generator: expected wrk or autocannon, got ${generator}`);
+  return { durationS, connections, warmupS, generator };
 }
 
 /** Runs cleanup steps newest first; a failing step is reported and the rest still run. */
