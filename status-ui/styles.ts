@@ -11,7 +11,7 @@ a{color:var(--maintenance)}.muted{color:var(--muted);font-size:.875rem}
 .card{border:1px solid var(--line);border-left:4px solid var(--tone,var(--line));border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0;background:var(--card)}
 .comp{border-top:1px solid var(--line);padding:.75rem 0}.comp header{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .status{color:var(--tone);font-weight:600}.group>.comp{margin-left:1rem}
-.bars{display:flex;gap:1px;list-style:none;padding:0;margin:.5rem 0 0;height:2rem}
+.bars{--tone:var(--ok);display:flex;gap:1px;list-style:none;padding:0;margin:.5rem 0 0;height:2rem}
 .bars li{flex:1;background:var(--tone);border-radius:1px;position:relative;min-width:2px}
 .bars li:focus{outline:2px solid var(--fg);outline-offset:1px}
 .bars li:hover::after,.bars li:focus::after{content:attr(aria-label);position:absolute;bottom:2.4rem;left:50%;transform:translateX(-50%);background:var(--fg);color:var(--bg);padding:.25rem .5rem;border-radius:.25rem;white-space:nowrap;font-size:.75rem;z-index:1}

@@ -32,7 +32,7 @@ export interface IncidentView {
 }
 
 export interface DayView {
-  /** Accessible label and tooltip: "2025-05-17: 98.50% uptime, partial outage". */
+  /** Accessible label and tooltip: "2025-05-17: 98.50% uptime, partial outage", or "2025-05-18: operational". */
   label: string;
   tone: Tone;
 }
