@@ -11,7 +11,8 @@ import { insertApiKey } from '../support/keys.js';
 // The first incident report: a half-applied upgrade on May 16 stopped scheduled tasks; the
 // invoices of May 17 and 18 never appeared and nobody noticed until May 19. Replayed here with
 // the invoice-run jobs stopped for two days while alerting and expectations go on.
-describe(`the first incident, replayed on ${backend}`, () => {
+// Days of scheduler, evaluator and incident ticks on a manual clock: slow on PGlite and small machines.
+describe(`the first incident, replayed on ${backend}`, { timeout: 150_000 }, () => {
   let t: TestDatabase;
   let o: TestOverdue;
   let clock: ManualClock;

@@ -20,7 +20,8 @@ async function runThrough(clock: ManualClock, from: string, to: string, stepMin:
   }
 }
 
-describe(`scheduler across DST in ${ny} on ${backend}`, () => {
+// Each test steps a manual clock through whole days of scheduler ticks: slow on PGlite and small machines.
+describe(`scheduler across DST in ${ny} on ${backend}`, { timeout: 150_000 }, () => {
   it('a daily 02:30 job runs exactly once on the spring-forward day and once on the fall-back day', async () => {
     t = await resources.database();
     const clock = new ManualClock('2025-03-08T12:00:00Z');
