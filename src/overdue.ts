@@ -38,6 +38,7 @@ import { AlertEvaluator, ALERT_LOOP } from './heartbeats/alerts.js';
 import { ensurePingKey } from './heartbeats/checks-store.js';
 import { pingRoutes } from './heartbeats/ping-routes.js';
 import { pruneRetained } from './heartbeats/retention.js';
+import { createCheckManagement } from './heartbeats/management.js';
 import { v3Routes } from './heartbeats/v3-routes.js';
 import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
@@ -242,7 +243,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     readiness: { db, schema, background },
     routes: [
       pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
-      v3Routes({ db, clock, publicUrl: config.publicUrl, pingLogLimit: hb.pingLogLimit }),
+      v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, publicUrl: config.publicUrl }),
       jobRoutes({ db, clock, logger, scheduler }),
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),

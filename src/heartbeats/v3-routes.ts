@@ -1,11 +1,8 @@
 import { Hono, type Context } from 'hono';
-import type { Kysely } from 'kysely';
-import { hashApiKey } from '../auth/keys.js';
-import { findActiveKeyByHash, type Principal } from '../auth/store.js';
+import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
-import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
-import { findCheck, listChecks, listFlips, listPings, pingBody, type Scope } from './manage-store.js';
+import type { Scope } from './manage-store.js';
+import type { CheckManagement } from './management.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
 import { validateCheckSpec } from './v3-validate.js';
 
@@ -19,8 +16,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * (hashed, admin or tenant-scoped, optionally read-only); a tenant key sees
  * only its tenant's checks, and other checks answer 404.
  */
-export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: string; pingLogLimit: number }): Hono<Env> {
-  const { db, clock } = deps;
+export function v3Routes(deps: { manage: CheckManagement; clock: Clock; publicUrl: string }): Hono<Env> {
+  const { manage, clock } = deps;
   const app = new Hono<Env>().basePath('/api/v3');
 
   app.use('*', async (c, next) => {
@@ -50,7 +47,7 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
       }
     }
     if (!key) return c.json({ error: 'missing api key' }, 401);
-    const principal = await findActiveKeyByHash(db, hashApiKey(key));
+    const principal = await manage.principalFor(key);
     if (!principal || (write && principal.readOnly)) return c.json({ error: 'wrong api key' }, 401);
     c.set('principal', principal);
     await next();
@@ -64,13 +61,13 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
   const notFound = (c: Context) => c.json({ error: 'not found' }, 404);
 
   const list = async (c: Context<Env>) => {
-    const rows = await listChecks(db, scopeOf(c), { tags: c.req.queries('tag') ?? [], slug: c.req.query('slug') });
+    const rows = await manage.list(scopeOf(c), { tags: c.req.queries('tag') ?? [], slug: c.req.query('slug') });
     return c.json({ checks: rows.map((r) => show(c, r)) });
   };
   const create = async (c: Context<Env>) => {
     const result = validateCheckSpec(c.get('body'));
     if ('error' in result) return c.json({ error: result.error }, 400);
-    const { row, created } = await createCheck(db, scopeOf(c), result.spec, clock.now());
+    const { row, created } = await manage.create(scopeOf(c), result.spec);
     return c.json(show(c, row), created ? 201 : 200);
   };
   app.get('/checks/', auth(false), list);
@@ -79,7 +76,7 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
   app.post('/checks', auth(true), create);
 
   app.get('/checks/:code', auth(false), async (c) => {
-    const row = await findCheck(db, scopeOf(c), param(c, 'code'));
+    const row = await manage.get(scopeOf(c), param(c, 'code'));
     return row ? c.json(show(c, row)) : notFound(c);
   });
   app.post('/checks/:code', auth(true), async (c) => {
@@ -87,19 +84,19 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
     if (!UUID.test(id)) return notFound(c);
     const result = validateCheckSpec(c.get('body'));
     if ('error' in result) return c.json({ error: result.error }, 400);
-    const row = await updateCheck(db, scopeOf(c), id, result.spec, clock.now());
+    const row = await manage.update(scopeOf(c), id, result.spec);
     return row ? c.json(show(c, row)) : notFound(c);
   });
   app.delete('/checks/:code', auth(true), async (c) => {
     const id = param(c, 'code');
-    const row = UUID.test(id) ? await deleteCheck(db, scopeOf(c), id) : undefined;
+    const row = UUID.test(id) ? await manage.remove(scopeOf(c), id) : undefined;
     return row ? c.json(show(c, row)) : notFound(c);
   });
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:code/${action}`, auth(true), async (c) => {
       const id = param(c, 'code');
-      const row = UUID.test(id) ? await setPaused(db, scopeOf(c), id, action === 'pause', clock.now()) : undefined;
+      const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause') : undefined;
       if (row === 'not_paused') return c.json({ error: 'check is not paused' }, 409);
       return row ? c.json(show(c, row)) : notFound(c);
     });
@@ -107,26 +104,26 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
 
   app.get('/checks/:code/pings/', auth(true), async (c) => {
     const id = param(c, 'code');
-    const row = UUID.test(id) ? await findCheck(db, scopeOf(c), id) : undefined;
-    if (!row) return notFound(c);
-    const pings = await listPings(db, id, Math.min(deps.pingLogLimit, 1000));
+    const pings = UUID.test(id) ? await manage.pings(scopeOf(c), id) : undefined;
+    if (!pings) return notFound(c);
     return c.json({ pings: pingsJson(pings, id, deps.publicUrl) });
   });
   app.get('/checks/:code/pings/:n/body', auth(true), async (c) => {
     const id = param(c, 'code');
     const n = param(c, 'n');
-    const row = UUID.test(id) && /^[0-9]{1,18}$/.test(n) ? await findCheck(db, scopeOf(c), id) : undefined;
-    const body = row ? await pingBody(db, id, Number(n)) : undefined;
+    const body = UUID.test(id) && /^[0-9]{1,18}$/.test(n) ? await manage.pingBody(scopeOf(c), id, Number(n)) : undefined;
     if (!body) return notFound(c);
     return c.body(body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'text/plain' });
   });
 
   const flips = async (c: Context<Env>) => {
-    const row = await findCheck(db, scopeOf(c), param(c, 'code'));
-    if (!row) return notFound(c);
+    // As healthchecks: an unknown check is a 404 before a bad range is a 400.
+    const check = await manage.get(scopeOf(c), param(c, 'code'));
+    if (!check) return notFound(c);
     const range = flipRange(c, clock.now());
     if ('error' in range) return c.json({ error: range.error }, 400);
-    const rows = await listFlips(db, row.id, range);
+    const rows = await manage.flips(scopeOf(c), check.id, range);
+    if (!rows) return notFound(c);
     return c.json({ flips: rows.map((f) => ({ timestamp: isoSeconds(f.created), up: f.new_status === 'down' ? 0 : 1 })) });
   };
   app.get('/checks/:code/flips/', auth(false), flips);
@@ -136,7 +133,7 @@ export function v3Routes(deps: { db: Kysely<Database>; clock: Clock; publicUrl: 
   app.get('/channels/', auth(true), (c) => c.json({ channels: [] }));
 
   app.get('/status/', async (c) => {
-    await db.selectFrom('checks').select('id').limit(1).execute();
+    await manage.ready();
     return c.text('OK');
   });
 

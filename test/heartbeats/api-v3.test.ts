@@ -211,6 +211,9 @@ describe(`healthchecks v3 management API on ${backend}`, () => {
     expect(flips.flips.map((f: any) => f.up)).toEqual([0, 1]);
     expect(flips.flips[0].timestamp).toMatch(/\+00:00$/);
     expect((await call(`/checks/${c.uuid}/flips/?seconds=abc`, { key: keys.a })).status).toBe(400);
+    // The check is resolved first: an unknown (or another tenant's) check is a 404 whatever the range.
+    expect((await call(`/checks/00000000-0000-4000-8000-000000000000/flips/?seconds=abc`, { key: keys.a })).status).toBe(404);
+    expect((await call(`/checks/${c.uuid}/flips/?seconds=abc`, { key: keys.b })).status).toBe(404);
   });
 
   it('CORS, OPTIONS 204, 405 for methods a route does not serve, /status/', async () => {

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import { hashApiKey } from '../auth/keys.js';
+import { findActiveKeyByHash, type Principal } from '../auth/store.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
+import { findCheck, listChecks, listFlips, listPings, pingBody, type Scope } from './manage-store.js';
+import type { CheckRow } from './store.js';
+import type { CheckSpec } from './v3-validate.js';
+
+export type PingRows = Awaited<ReturnType<typeof listPings>>;
+export type FlipRows = Awaited<ReturnType<typeof listFlips>>;
+
+/**
+ * What the management API (healthchecks' v3) can do with checks, each
+ * operation confined to the caller's scope: a check outside it is
+ * `undefined`, exactly as one that does not exist.
+ */
+export interface CheckManagement {
+  /** The key's principal, if it is an active key. */
+  principalFor(key: string): Promise<Principal | undefined>;
+  list(scope: Scope, filter: { tags: string[]; slug?: string | undefined }): Promise<CheckRow[]>;
+  /** By id or by `unique_key`. */
+  get(scope: Scope, idOrUniqueKey: string): Promise<CheckRow | undefined>;
+  create(scope: Scope, spec: CheckSpec): Promise<{ row: CheckRow; created: boolean }>;
+  update(scope: Scope, id: string, spec: CheckSpec): Promise<CheckRow | undefined>;
+  remove(scope: Scope, id: string): Promise<CheckRow | undefined>;
+  setPaused(scope: Scope, id: string, paused: boolean): Promise<CheckRow | undefined | 'not_paused'>;
+  /** The newest pings (up to the retention limit, at most 1,000), newest first. */
+  pings(scope: Scope, id: string): Promise<PingRows | undefined>;
+  /** `null`: the ping has no body. */
+  pingBody(scope: Scope, id: string, n: number): Promise<Uint8Array | null | undefined>;
+  flips(scope: Scope, idOrUniqueKey: string, range: { from?: Date; to?: Date }): Promise<FlipRows | undefined>;
+  /** Throws when the database does not answer. */
+  ready(): Promise<void>;
+}
+
+export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock; pingLogLimit: number }): CheckManagement {
+  const { db, clock } = deps;
+  return {
+    principalFor: (key) => findActiveKeyByHash(db, hashApiKey(key)),
+    list: (scope, filter) => listChecks(db, scope, filter),
+    get: (scope, id) => findCheck(db, scope, id),
+    create: (scope, spec) => createCheck(db, scope, spec, clock.now()),
+    update: (scope, id, spec) => updateCheck(db, scope, id, spec, clock.now()),
+    remove: (scope, id) => deleteCheck(db, scope, id),
+    setPaused: (scope, id, paused) => setPaused(db, scope, id, paused, clock.now()),
+    async pings(scope, id) {
+      if (!(await findCheck(db, scope, id))) return undefined;
+      return listPings(db, id, Math.min(deps.pingLogLimit, 1000));
+    },
+    async pingBody(scope, id, n) {
+      if (!(await findCheck(db, scope, id))) return undefined;
+      return pingBody(db, id, n);
+    },
+    async flips(scope, idOrUniqueKey, range) {
+      const row = await findCheck(db, scope, idOrUniqueKey);
+      return row ? listFlips(db, row.id, range) : undefined;
+    },
+    async ready() {
+      await db.selectFrom('checks').select('id').limit(1).execute();
+    },
+  };
+}
