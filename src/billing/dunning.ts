@@ -126,9 +126,11 @@ export async function settlementSweep(deps: { db: Kysely<Database>; logger: Logg
   const { rows } = await sql<{ tenant_id: string; account_id: string }>`
     select tenant_id, account_id from (${coveredOldestInvoices()}) c limit 1000`.execute(db);
   let paid = 0;
+  const tenants = new Map<string, Awaited<ReturnType<typeof findTenant>>>();
   for (const r of rows) {
     if (signal?.aborted) break;
-    const tenant = await findTenant(db, r.tenant_id);
+    if (!tenants.has(r.tenant_id)) tenants.set(r.tenant_id, await findTenant(db, r.tenant_id));
+    const tenant = tenants.get(r.tenant_id);
     if (!tenant) continue;
     const settled = await db.transaction().execute((trx) => settleFromBalance(trx, tenant, r.account_id, 'sweep', now));
     if (settled.length > 0) logger.warn({ tenant: tenant.slug, account: r.account_id, invoices: settled.length }, 'settlement sweep paid invoices that top-up settlement had left open');

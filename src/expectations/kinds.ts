@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { nextSlot, type JobSchedule } from '../scheduler/slots.js';
 import type { EvalContext, ExpectationDefinition, Query } from './define.js';
+import type { Measurement } from './store.js';
 import type { Outcome } from './table.js';
 import { slotsInRange, tenantSlots, type Outage } from './tenant-slots.js';
 
@@ -13,14 +14,7 @@ export interface RepairTarget {
   slots: Date[];
 }
 
-export interface Evaluation {
-  outcome: Outcome;
-  observed: bigint | null;
-  failingCount: number;
-  sample: Record<string, unknown>[];
-  byTenant: Record<string, number>;
-  windowStart: Date | null;
-  windowEnd: Date | null;
+export interface Evaluation extends Measurement {
   /** Per failing tenant, what a slots remediation would run. */
   targets: RepairTarget[];
   /** Tenants whose missing slots fell in our own outage and are not judged yet. */

@@ -12,7 +12,7 @@ import { ensureState, findExpectation, findState, insertResult, insertSignal, sa
 import { summarize } from './summary.js';
 import type { Outage } from './tenant-slots.js';
 
-export type Trigger = 'schedule' | 'api' | 'reverify';
+import type { Trigger } from './table.js';
 
 /** How long after resuming from our own outage its slots keep a fresh grace. */
 const OUTAGE_MEMORY_MS = 24 * 3600 * 1000;
@@ -98,15 +98,9 @@ export class ExpectationService {
     const result = await db.transaction().execute(async (trx) => {
       const state = await ensureState(trx, id, asOf);
       const result = await insertResult(trx, {
+        ...evaluation,
         expectationId: id,
         evaluatedAt: asOf,
-        outcome: evaluation.outcome,
-        observed: evaluation.observed,
-        failingCount: evaluation.failingCount,
-        sample: evaluation.sample,
-        byTenant: evaluation.byTenant,
-        windowStart: evaluation.windowStart,
-        windowEnd: evaluation.windowEnd,
         durationMs,
         trigger,
         summary,

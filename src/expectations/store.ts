@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { checksum, DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
-import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, SignalTable } from './table.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, SignalTable, Trigger } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type ExpectationRow = Selectable<ExpectationTable>;
@@ -81,9 +81,8 @@ export async function saveState(trx: Transaction<Database>, s: StateRow): Promis
   await trx.updateTable('expectation_states').set({ ...s, expectation_id: undefined } as never).where('expectation_id', '=', s.expectation_id).execute();
 }
 
-export interface ResultDraft {
-  expectationId: string;
-  evaluatedAt: Date;
+/** What one evaluation measured: the stored part of a kind's evaluation. */
+export interface Measurement {
   outcome: Outcome;
   observed: bigint | null;
   failingCount: number;
@@ -91,8 +90,13 @@ export interface ResultDraft {
   byTenant: Record<string, number>;
   windowStart: Date | null;
   windowEnd: Date | null;
+}
+
+export interface ResultDraft extends Measurement {
+  expectationId: string;
+  evaluatedAt: Date;
   durationMs: number;
-  trigger: 'schedule' | 'api' | 'reverify';
+  trigger: Trigger;
   summary: string;
   error: string | null;
 }

@@ -22,6 +22,9 @@ export interface ExpectationTable {
   updated_at: Date;
 }
 
+/** What started an evaluation. */
+export type Trigger = 'schedule' | 'api' | 'reverify';
+
 export interface ExpectationResultTable {
   id: Generated<bigint>;
   expectation_id: string;
@@ -34,7 +37,7 @@ export interface ExpectationResultTable {
   window_start: Date | null;
   window_end: Date | null;
   duration_ms: number;
-  trigger: 'schedule' | 'api' | 'reverify';
+  trigger: Trigger;
   summary: string;
   error: string | null;
 }

@@ -38,9 +38,10 @@ export interface IntakeOptions {
   maxBatch: number;
   /** Batches committing at once (1 on PGlite, which is one session). */
   concurrency: number;
-  /** Checks whose last known row the intake keeps, to skip the read for busy checks. */
-  cachedChecks?: number;
 }
+
+/** Checks whose last written row the intake keeps, so busy checks' batches skip the read (about 1 KB each). */
+const REMEMBERED_CHECKS = 10_000;
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -77,7 +78,7 @@ export class PingIntake {
   ) {
     this.#batches = deps.meter.createHistogram('overdue_ping_batch_size', { description: 'Pings committed per transaction' });
     this.#failures = deps.meter.createCounter('overdue_ping_commit_failures_total', { description: 'Ping batches that failed to commit' });
-    this.#known = new RecentChecks(deps.options.cachedChecks ?? 10_000);
+    this.#known = new RecentChecks(REMEMBERED_CHECKS);
     this.#conflicts = deps.meter.createCounter('overdue_ping_commit_conflicts_total', { description: 'Ping batches partly recomputed because another batch changed a check first' });
   }
 

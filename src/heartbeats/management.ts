@@ -30,7 +30,8 @@ export interface CheckManagement {
   pings(scope: Scope, id: string): Promise<PingRows | undefined>;
   /** `null`: the ping has no body. */
   pingBody(scope: Scope, id: string, n: number): Promise<Uint8Array | null | undefined>;
-  flips(scope: Scope, idOrUniqueKey: string, range: { from?: Date; to?: Date }): Promise<FlipRows | undefined>;
+  /** Flips of a check the caller got from `get` (which applied the scope). */
+  flips(check: CheckRow, range: { from?: Date; to?: Date }): Promise<FlipRows>;
   /** Throws when the database does not answer. */
   ready(): Promise<void>;
 }
@@ -53,10 +54,7 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
       if (!(await findCheck(db, scope, id))) return undefined;
       return pingBody(db, id, n);
     },
-    async flips(scope, idOrUniqueKey, range) {
-      const row = await findCheck(db, scope, idOrUniqueKey);
-      return row ? listFlips(db, row.id, range) : undefined;
-    },
+    flips: (check, range) => listFlips(db, check.id, range),
     async ready() {
       await db.selectFrom('checks').select('id').limit(1).execute();
     },

@@ -34,8 +34,4 @@ export class RecentChecks {
   forget(id: string): void {
     this.#entries.delete(id);
   }
-
-  get size(): number {
-    return this.#entries.size;
-  }
 }

@@ -122,8 +122,7 @@ export function v3Routes(deps: { manage: CheckManagement; clock: Clock; publicUr
     if (!check) return notFound(c);
     const range = flipRange(c, clock.now());
     if ('error' in range) return c.json({ error: range.error }, 400);
-    const rows = await manage.flips(scopeOf(c), check.id, range);
-    if (!rows) return notFound(c);
+    const rows = await manage.flips(check, range);
     return c.json({ flips: rows.map((f) => ({ timestamp: isoSeconds(f.created), up: f.new_status === 'down' ? 0 : 1 })) });
   };
   app.get('/checks/:code/flips/', auth(false), flips);

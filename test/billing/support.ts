@@ -5,13 +5,31 @@ import { testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
 
+export type V1Call = (path: string, init?: { method?: string; key?: string; body?: unknown; idem?: string }) => Promise<Response>;
+
+/** A JSON call to the instance's /api/v1 (POST when there is a body), with a key and an Idempotency-Key when given. */
+export function v1Caller(o: Pick<TestOverdue, 'app'>): V1Call {
+  return (path, init = {}) =>
+    Promise.resolve(
+      o.app.request(`/api/v1${path}`, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: {
+          ...(init.key && { authorization: `Bearer ${init.key}` }),
+          'content-type': 'application/json',
+          ...(init.idem && { 'Idempotency-Key': init.idem }),
+        },
+        ...(init.body !== undefined && { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+      }),
+    );
+}
+
 export interface BillingFixture {
   t: TestDatabase;
   o: TestOverdue;
   admin: string;
   provider: TestPaymentProvider;
   /** A JSON call to /api/v1 (POST when there is a body). */
-  call(path: string, init?: { method?: string; key?: string; body?: unknown; idem?: string }): Promise<Response>;
+  call: V1Call;
   /** The parsed body, failing the test on an unexpected status. */
   ok<T = any>(res: Promise<Response> | Response, status?: number): Promise<T>;
   tenant(body: Record<string, unknown>): Promise<{ id: string; slug: string; api_key: string }>;
@@ -32,18 +50,7 @@ export async function billingFixture(start: string): Promise<BillingFixture> {
   const provider = new TestPaymentProvider();
   const o = testOverdue({ database: t, clock: new ManualClock(start), paymentProvider: provider });
   const admin = await insertApiKey(t.db, { kind: 'admin' }, o.clock.now());
-  const call: BillingFixture['call'] = (path, init = {}) =>
-    Promise.resolve(
-      o.app.request(`/api/v1${path}`, {
-        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: {
-          ...(init.key && { authorization: `Bearer ${init.key}` }),
-          'content-type': 'application/json',
-          ...(init.idem && { 'Idempotency-Key': init.idem }),
-        },
-        ...(init.body !== undefined && { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
-      }),
-    );
+  const call = v1Caller(o);
   const ok: BillingFixture['ok'] = async (res, status) => {
     const r = await res;
     const body = await json(r);

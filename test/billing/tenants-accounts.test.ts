@@ -4,21 +4,13 @@ import { testOverdue } from '../support/app.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
+import { v1Caller, type V1Call } from './support.js';
 
 describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
   let t: TestDatabase;
   let o: TestOverdue;
   let admin: string;
-  const call = (path: string, init: { method?: string; key?: string; body?: unknown; idem?: string } = {}) =>
-    o.app.request(`/api/v1${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(init.key && { authorization: `Bearer ${init.key}` }),
-        'content-type': 'application/json',
-        ...(init.idem && { 'Idempotency-Key': init.idem }),
-      },
-      ...(init.body !== undefined && { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
-    });
+  const call: V1Call = (path, init) => v1Caller(o)(path, init);
   let acme: { id: string; api_key: string };
   let globex: { id: string; api_key: string };
 

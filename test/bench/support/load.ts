@@ -21,7 +21,7 @@ export interface Load {
 export type GeneratorName = 'wrk' | 'autocannon';
 
 export function createLoad(name: GeneratorName): Load {
-  return name === 'wrk' ? new WrkLoad() : new LoadGenerator();
+  return name === 'wrk' ? new WrkLoad() : new AutocannonLoad();
 }
 
 function wrkInstalled(): boolean {
@@ -29,7 +29,7 @@ function wrkInstalled(): boolean {
 }
 
 /** One autocannon child process, reused for every run. */
-export class LoadGenerator implements Load {
+export class AutocannonLoad implements Load {
   #child: ChildProcess;
   #nextId = 1;
   #waiting = new Map<number, { resolve: (s: LoadSummary) => void; reject: (e: Error) => void }>();
