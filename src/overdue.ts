@@ -241,8 +241,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
+    volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter })],
     routes: [
-      pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }),
       v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, publicUrl: config.publicUrl }),
       jobRoutes({ db, clock, logger, scheduler }),
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),

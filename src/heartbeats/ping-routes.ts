@@ -1,6 +1,9 @@
+import type { Attributes, Meter } from '@opentelemetry/api';
 import { Hono, type Context } from 'hono';
+import type { Clock } from '../clock.js';
 import type { HeartbeatService } from './service.js';
 import { requestClientAddress } from '../http/client-address.js';
+import { requestHeader } from '../http/request-header.js';
 import { parseRid, parseScheduledFor, urlAction } from './ping-rules.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -9,13 +12,35 @@ const SLUG = /^[-a-zA-Z0-9_]+$/;
 /** What may follow a check in a ping URL ('' is the trailing slash of /ping/<uuid>/). */
 const ACTION_SUFFIX = /^(|start|fail|log|[0-9]+)$/;
 
+type PingStatus = 200 | 201 | 400 | 404 | 409 | 503;
+
 /**
  * healthchecks-compatible ping endpoints: any method, no auth, plain-text
  * answers. UUID routes take precedence over slug routes, as in healthchecks.
+ *
+ * Pings are the service's highest-volume requests, so the app mounts them
+ * ahead of its per-request span and request id (see `createApp`); they are
+ * observed here instead, by one duration histogram with an attribute set
+ * built once per status, and their commits are traced per batch. Answers are
+ * built with plain header objects, which node writes without a `Headers` copy.
  */
-export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number; trustProxy: boolean }): Hono {
+export function pingRoutes(
+  service: HeartbeatService,
+  opts: { bodyLimit: number; trustProxy: boolean },
+  deps: { clock: Clock; meter: Meter },
+): Hono {
+  const answer = answers(opts.bodyLimit);
+  const duration = deps.meter.createHistogram('overdue_ping_request_duration', { description: 'Ping request duration', unit: 's' });
+  const attributes = new Map<number, Attributes>();
+  const reply = (status: PingStatus, text: string, started: number) => {
+    let attrs = attributes.get(status);
+    if (!attrs) attributes.set(status, (attrs = { 'http.response.status_code': status }));
+    duration.record((deps.clock.now().getTime() - started) / 1000, attrs);
+    return answer(status, text);
+  };
   const app = new Hono();
   app.all('/ping/*', async (c) => {
+    const started = deps.clock.now().getTime();
     const parts = c.req.path.slice('/ping/'.length).split('/');
     const head = parts[0] ?? '';
     let target: { checkId: string } | { pingKey: string; slug: string; create: boolean };
@@ -27,11 +52,11 @@ export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number;
       target = { checkId: head };
       suffix = parts[1];
     } else if (PING_KEY.test(head) && (parts.length === 2 || parts.length === 3) && SLUG.test(parts[1] ?? '') && (parts.length === 2 || (parts[2] !== '' && ACTION_SUFFIX.test(parts[2]!)))) {
-      if (parts[1] !== parts[1]!.toLowerCase()) return reply(c, 400, 'invalid url format', opts.bodyLimit);
+      if (parts[1] !== parts[1]!.toLowerCase()) return reply(400, 'invalid url format', started);
       target = { pingKey: head, slug: parts[1]!, create: c.req.query('create') === '1' };
       suffix = parts[2];
     } else {
-      return reply(c, 404, 'not found', opts.bodyLimit);
+      return reply(404, 'not found', started);
     }
 
     const action = urlAction(suffix);
@@ -44,54 +69,59 @@ export function pingRoutes(service: HeartbeatService, opts: { bodyLimit: number;
         checkId = target.checkId;
         // healthchecks resolves the check before validating the rest: unknown check is 404 first.
         if ((action === 'invalid' || rid === 'invalid' || scheduledFor === 'invalid') && !(await service.checkExists(checkId))) {
-          return reply(c, 404, 'not found', opts.bodyLimit);
+          return reply(404, 'not found', started);
         }
       } else {
         const resolved = await service.resolveSlug(target.pingKey, target.slug, target.create);
-        if (resolved === 'ambiguous') return reply(c, 409, 'ambiguous slug', opts.bodyLimit);
-        if (resolved === 'not_found') return reply(c, 404, 'not found', opts.bodyLimit);
+        if (resolved === 'ambiguous') return reply(409, 'ambiguous slug', started);
+        if (resolved === 'not_found') return reply(404, 'not found', started);
         checkId = resolved.checkId;
         created = resolved.created;
       }
-      if (action === 'invalid') return reply(c, 400, 'invalid url format', opts.bodyLimit);
-      if (rid === 'invalid') return reply(c, 400, 'invalid uuid format', opts.bodyLimit);
-      if (scheduledFor === 'invalid') return reply(c, 400, 'invalid scheduled_for', opts.bodyLimit);
+      if (action === 'invalid') return reply(400, 'invalid url format', started);
+      if (rid === 'invalid') return reply(400, 'invalid uuid format', started);
+      if (scheduledFor === 'invalid') return reply(400, 'invalid scheduled_for', started);
 
       const outcome = await service.ping({
         checkId,
         action: action.action,
         exitStatus: action.exitStatus,
         method: c.req.method.slice(0, 10),
-        scheme: (opts.trustProxy ? c.req.header('x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
+        scheme: (opts.trustProxy ? requestHeader(c, 'x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
         remoteAddr: requestClientAddress(c, opts.trustProxy),
-        ua: (c.req.header('user-agent') ?? '').slice(0, 200),
+        ua: (requestHeader(c, 'user-agent') ?? '').slice(0, 200),
         // Most pings are bodiless GETs; touching req.body would build a full Request for nothing.
         body: mayHaveBody(c) ? await readLimited(c.req.raw, opts.bodyLimit) : null,
         rid,
         scheduledFor,
       });
-      if (outcome === 'not_found') return reply(c, 404, 'not found', opts.bodyLimit);
-      if (outcome === 'invalid_scheduled_for') return reply(c, 400, 'invalid scheduled_for', opts.bodyLimit);
-      return created ? reply(c, 201, 'Created', opts.bodyLimit) : reply(c, 200, 'OK', opts.bodyLimit);
+      if (outcome === 'not_found') return reply(404, 'not found', started);
+      if (outcome === 'invalid_scheduled_for') return reply(400, 'invalid scheduled_for', started);
+      return created ? reply(201, 'Created', started) : reply(200, 'OK', started);
     } catch {
       // Nothing was stored: tell the client to retry (the error is logged where it happened).
-      c.header('Retry-After', '5');
-      return reply(c, 503, 'service unavailable', opts.bodyLimit);
+      return reply(503, 'service unavailable', started);
     }
   });
   return app;
 }
 
-function reply(c: Context, status: 200 | 201 | 400 | 404 | 409 | 503, text: string, bodyLimit: number) {
-  c.header('Access-Control-Allow-Origin', '*');
-  c.header('Cache-Control', 'no-cache');
-  if (bodyLimit > 0) c.header('Ping-Body-Limit', String(bodyLimit));
-  return c.text(text, status);
+/** Answers as healthchecks gives them: plain text, with headers built once. */
+function answers(bodyLimit: number): (status: PingStatus, text: string) => Response {
+  const headers: Record<string, string> = {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Access-Control-Allow-Origin': '*',
+    'Cache-Control': 'no-cache',
+    ...(bodyLimit > 0 && { 'Ping-Body-Limit': String(bodyLimit) }),
+  };
+  // A 503 stored nothing: the client should retry.
+  const retry = { ...headers, 'Retry-After': '5' };
+  return (status, text) => new Response(text, { status, headers: status === 503 ? retry : headers });
 }
 
 function mayHaveBody(c: Context): boolean {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return true;
-  return c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined;
+  return requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
 }
 
 /** The first `limit` bytes of the body (0 = unlimited); the rest is read and dropped. */

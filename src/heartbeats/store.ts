@@ -59,6 +59,8 @@ const text = (n: bigint | null) => (n === null ? null : n.toString());
  * The rows travel as three JSON parameters: serializing them is one native
  * `JSON.stringify` instead of escaping some thirty array literals element by
  * element, which at a few dozen pings per batch cost more than the statement.
+ * They are read as `jsonb`, which Postgres parses once; `json` is parsed on
+ * input and again by the record set.
  */
 export async function commitPingBatch(
   db: Db,
@@ -115,6 +117,10 @@ export async function commitPingBatch(
       detail: flip.detail,
     })),
   );
+  // The id list repeats the join key for the planner: it takes every JSON record set for 100
+  // rows, so once `checks` is analyzed at a few thousand rows it scanned the whole table per
+  // batch (1.9 ms for 35 rows of 1,000); with the list it reads the 35 rows by primary key (0.7 ms).
+  const ids = batch.checks.map((c) => c.id);
   const { rows } = await sql<{ id: string; row_version: string }>`
     with u as (
       update checks c set
@@ -122,24 +128,24 @@ export async function commitPingBatch(
         last_duration_ms = u.last_duration_ms, reference_at = u.reference_at, recent_outcomes = u.recent_outcomes,
         n_pings = u.n_pings, has_confirmation_link = u.has_confirmation_link, alert_after = u.alert_after,
         rearmed_after_outage = u.rearmed_after_outage, updated_at = ${now}
-      from json_to_recordset(${checks}::json) as u(
+      from jsonb_to_recordset(${checks}::jsonb) as u(
         id uuid, seen text, status text, last_ping timestamptz, last_start timestamptz, last_start_rid uuid,
         last_duration_ms bigint, reference_at timestamptz, recent_outcomes text, n_pings bigint,
         has_confirmation_link boolean, alert_after timestamptz, rearmed_after_outage boolean)
-      where c.id = u.id and c.xmin::text = u.seen
+      where c.id = u.id and c.xmin::text = u.seen and c.id = any(${ids}::uuid[])
       returning c.id, c.xmin::text as row_version
     ), ins_pings as (
       insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for)
       select x.check_id, x.n, x.created, x.kind, x.scheme, x.remote_addr, x.method, x.ua, decode(x.body_hex, 'hex'),
              x.exitstatus, x.rid, x.scheduled_for
-      from json_to_recordset(${pings}::json) as x(
+      from jsonb_to_recordset(${pings}::jsonb) as x(
         check_id uuid, n bigint, created timestamptz, kind text, scheme text, remote_addr text, method text, ua text,
         body_hex text, exitstatus smallint, rid uuid, scheduled_for timestamptz)
       where x.check_id in (select id from u)
     ), ins_flips as (
       insert into flips (check_id, tenant_id, created, detected_at, processed, old_status, new_status, reason, detail)
       select y.check_id, y.tenant_id, y.created, ${now}, case when y.silent then ${now}::timestamptz end, y.old_status, y.new_status, y.reason, y.detail
-      from json_to_recordset(${flips}::json) as y(
+      from jsonb_to_recordset(${flips}::jsonb) as y(
         check_id uuid, tenant_id uuid, created timestamptz, silent boolean, old_status text, new_status text, reason text, detail text)
       where y.check_id in (select id from u)
     )

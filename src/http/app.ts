@@ -24,6 +24,11 @@ export interface AppDeps {
   readiness: ReadinessDeps;
   /** Feature routers; each owns its paths. */
   routes?: Hono<any>[];
+  /**
+   * Routers for high-volume machine traffic (pings), mounted ahead of the
+   * per-request span, request id and body limit; they observe themselves.
+   */
+  volumeRoutes?: Hono<any>[];
 }
 
 /**
@@ -32,16 +37,18 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.onError(handleError(deps.logger));
+  // Registered first, so their handlers answer before any middleware below runs.
+  for (const routes of deps.volumeRoutes ?? []) app.route('/', routes);
   app.use(requestId({ limitLength: 128 }));
   app.use(observeRequests(deps));
-  app.onError(handleError(deps.logger));
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes,
     onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),
   });
-  // Pings are the exception: healthchecks keeps the first PING_BODY_LIMIT bytes instead of refusing.
   // GET and HEAD carry no body to limit, and checking one costs the status page's hot path a full request object.
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.startsWith('/ping/') ? next() : limitBody(c, next)));
+  // (Pings, mounted above, keep the first PING_BODY_LIMIT bytes instead of refusing, as healthchecks does.)
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   for (const routes of deps.routes ?? []) app.route('/', routes);
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { clientAddress } from '../heartbeats/ping-rules.js';
+import { requestHeader } from './request-header.js';
 
 /** The socket peer's address; undefined for in-process requests (tests), which have no socket. */
 export function peerAddress(c: Context): string | undefined {
@@ -13,5 +14,5 @@ export function peerAddress(c: Context): string | undefined {
 
 /** The client's address: the first X-Forwarded-For entry only behind a trusted proxy (TRUST_PROXY), else the peer. */
 export function requestClientAddress(c: Context, trustProxy: boolean): string | null {
-  return clientAddress(c.req.header('x-forwarded-for'), peerAddress(c), trustProxy);
+  return clientAddress(trustProxy ? requestHeader(c, 'x-forwarded-for') : undefined, peerAddress(c), trustProxy);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
+import { listen } from '../../src/http/server.js';
 import { testOverdue, type TestOverdue } from '../support/app.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 
@@ -209,4 +210,66 @@ describe(`ping endpoints on ${backend}`, () => {
     expect(res.headers.get('retry-after')).toBe('5');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
+
+  it('over a real socket: healthchecks headers, headers read from node, and each answer timed by status', async () => {
+    // In-process requests take the standard Request path; served by node, the route reads node's own header object.
+    const direct = await listen(o.app, { port: 0, host: '127.0.0.1' });
+    const proxied = testOverdue({ database: t, clock: o.clock, env: { TRUST_PROXY: 'true' } });
+    await proxied.start();
+    const behindProxy = await listen(proxied.app, { port: 0, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`http://127.0.0.1:${direct.port}/ping/${id}`, {
+        method: 'POST',
+        body: 'backup done, 1234567890 bytes',
+        headers: { 'user-agent': 'y'.repeat(250), 'x-forwarded-for': '203.0.113.9' },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('OK');
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
+      expect(res.headers.get('content-length')).toBe('2');
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('ping-body-limit')).toBe('16');
+      // Pings answer like healthchecks, ahead of the app's request-id middleware.
+      expect(res.headers.get('x-request-id')).toBeNull();
+      const missing = await fetch(`http://127.0.0.1:${direct.port}/ping/${UNKNOWN}`);
+      expect([missing.status, await missing.text()]).toEqual([404, 'not found']);
+
+      const viaProxy = await fetch(`http://127.0.0.1:${behindProxy.port}/ping/${id}/start`, {
+        headers: { 'x-forwarded-for': '198.51.100.7, 10.0.0.1', 'x-forwarded-proto': 'https' },
+      });
+      expect(viaProxy.status).toBe(200);
+    } finally {
+      await behindProxy.close(1000);
+      await proxied.stop();
+      await direct.close(1000);
+    }
+    const stored = await pings();
+    expect(stored.map((p) => [p.method, p.remote_addr, p.scheme, p.kind])).toEqual([
+      ['POST', '127.0.0.1', 'http', null],
+      ['GET', '198.51.100.7', 'https', 'start'],
+    ]);
+    expect(stored[0]!.ua).toBe('y'.repeat(200));
+    expect(Buffer.from(stored[0]!.body!).toString()).toBe('backup done, 123');
+
+    const timed = await histogramCounts(o.metricReader, 'overdue_ping_request_duration');
+    expect(timed.get(200)).toBeGreaterThanOrEqual(1);
+    expect(timed.get(404)).toBeGreaterThanOrEqual(1);
+  });
 });
+
+/** Recorded values of a histogram, by HTTP status. */
+async function histogramCounts(reader: TestOverdue['metricReader'], name: string): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  const { resourceMetrics } = await reader.collect();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const p of metric.dataPoints) {
+        const status = Number(p.attributes['http.response.status_code']);
+        counts.set(status, (counts.get(status) ?? 0) + (p.value as { count: number }).count);
+      }
+    }
+  }
+  return counts;
+}
