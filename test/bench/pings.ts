@@ -10,6 +10,10 @@
  *  - checks afterwards that nothing acknowledged was lost: every 200 the
  *    server sent is one ping row and one count in `checks.n_pings`, check by
  *    check, and the clients received no more 200s than the server sent;
+ *  - says where the time goes at 100 connections: the ping route over a
+ *    service that answers at once (the HTTP half), and the intake committing
+ *    to Postgres for 100 in-process clients (the storage half), with the CPU
+ *    each side spends per ping;
  *  - measures flip latency: 1,000 checks whose deadlines spread over 10 s,
  *    latency = when the evaluator saw the missed deadline − the deadline.
  *
@@ -26,6 +30,9 @@ import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { benchDatabase } from './support/database.js';
 import { codes, fmt, createLoad, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
+import { createLogger } from '../../src/logger.js';
+import { httpHalf, storageHalf } from './support/ping-parts.js';
+import { postgresCpu } from './support/postgres-cpu.js';
 import { startBenchService } from './support/service.js';
 
 const CHECKS = 1000;
@@ -133,12 +140,13 @@ export async function run(args: string[]): Promise<void> {
   const opts = parseLoadOptions(args, { connections: '100,500' });
   const database = await benchDatabase();
   const dbUrl = database.url;
+  const serverCpu = postgresCpu(database.admin, new URL(dbUrl).pathname.slice(1));
 
   const cleanup: (() => Promise<void>)[] = [];
   let failed = false;
   try {
     const metricReader = new ManualMetricReader();
-    const { database, overdue, report } = await startBenchService(dbUrl, cleanup, {
+    const { database, overdue, report, telemetry, config } = await startBenchService(dbUrl, cleanup, {
       metricReaders: [metricReader],
       env: {
         // Retention (a scheduler job) would trim each check to its newest 100 pings mid-run;
@@ -237,6 +245,37 @@ export async function run(args: string[]): Promise<void> {
           `p99 ${fmt(p99)} ms (< ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'MISSED'})`,
       );
     }
+
+    // Where the time goes, at the goal's connection count: each half of a ping measured apart.
+    const http = await httpHalf(
+      {
+        db: database.db,
+        clock: systemClock,
+        logger: createLogger('silent'),
+        tracer: telemetry.tracer,
+        meter: telemetry.meter,
+        bodyLimitBytes: config.httpBodyLimitBytes,
+        readiness: { db: database.db, schema: overdue.schema, background: overdue.background },
+      },
+      load,
+      { connections: GOAL_AT_CONNECTIONS, durationS: opts.durationS, checks: CHECKS },
+    );
+    const storageIds = await createChecks(database, pingKey, Array.from({ length: CHECKS }, () => ({ timeoutS: 86_400, graceS: 3_600 })));
+    await serverCpu.start();
+    const storage = await storageHalf(overdue.heartbeats.intake, storageIds, { clients: GOAL_AT_CONNECTIONS, durationS: opts.durationS });
+    const pgSeconds = await serverCpu.seconds();
+    const bareAtGoal = goalRun ? rate(goalRun.bare) : Number.NaN;
+    console.log(
+      `where the time goes at ${GOAL_AT_CONNECTIONS} conns: ` +
+        `HTTP half (ping route, instant answer, no database) ${fmt(rate(http.summary))} req/s p99 ${fmt(http.summary.latencyMs.p99)} ms ` +
+        `(ratio ${fmt(rate(http.summary) / bareAtGoal, 2)}; event loop busy ${fmt(http.loopBusy * 100)}%)`,
+    );
+    console.log(
+      `${pad}storage half (intake + Postgres, ${GOAL_AT_CONNECTIONS} in-process clients, no HTTP) ${fmt(storage.pings / storage.seconds)} pings/s ` +
+        `p50 ${fmt(storage.p50, 1)} ms p99 ${fmt(storage.p99, 1)} ms (ratio ${fmt(storage.pings / storage.seconds / bareAtGoal, 2)}); ` +
+        `CPU per ping: Node ${fmt(storage.nodeUs)} µs` +
+        (pgSeconds === undefined ? ', Postgres not measurable (remote server)' : `, Postgres ${fmt((pgSeconds * 1e6) / storage.pings)} µs`),
+    );
 
     // Nothing acknowledged was lost: the server's 200s, the ping rows and n_pings of the benchmark's
     // checks agree exactly, and no check got more 200s at the client than it counted. (The service's
