@@ -241,7 +241,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
-    volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter })],
+    volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter, logger })],
     routes: [
       v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, publicUrl: config.publicUrl }),
       jobRoutes({ db, clock, logger, scheduler }),

@@ -25,6 +25,14 @@ export interface IncomingPing {
 
 export type PingOutcome = 'ok' | 'not_found' | 'invalid_scheduled_for';
 
+/** A ping the intake could not store; already logged and counted by the intake. */
+export class PingNotStoredError extends Error {
+  override name = 'PingNotStoredError';
+  constructor(cause: unknown) {
+    super(`ping not stored: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 interface Pending {
   ping: IncomingPing;
   receivedAt: Date;
@@ -120,7 +128,7 @@ export class PingIntake {
       this.#failures.add(1);
       if (batch.length === 1) {
         this.deps.logger.error({ err, checkId: batch[0]!.ping.checkId }, 'ping could not be stored');
-        batch[0]!.reject(err as Error);
+        batch[0]!.reject(new PingNotStoredError(err));
         return;
       }
       this.deps.logger.warn({ err, size: batch.length }, 'ping batch failed; retrying its pings one by one');

@@ -1,6 +1,8 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { Hono, type Context } from 'hono';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { PingNotStoredError } from './intake.js';
 import type { HeartbeatService } from './service.js';
 import { requestClientAddress } from '../http/client-address.js';
 import { requestHeader } from '../http/request-header.js';
@@ -27,7 +29,7 @@ type PingStatus = 200 | 201 | 400 | 404 | 409 | 503;
 export function pingRoutes(
   service: HeartbeatService,
   opts: { bodyLimit: number; trustProxy: boolean },
-  deps: { clock: Clock; meter: Meter },
+  deps: { clock: Clock; meter: Meter; logger: Logger },
 ): Hono {
   const answer = answers(opts.bodyLimit);
   const duration = deps.meter.createHistogram('overdue_ping_request_duration', { description: 'Ping request duration', unit: 's' });
@@ -98,8 +100,10 @@ export function pingRoutes(
       if (outcome === 'not_found') return reply(404, 'not found', started);
       if (outcome === 'invalid_scheduled_for') return reply(400, 'invalid scheduled_for', started);
       return created ? reply(201, 'Created', started) : reply(200, 'OK', started);
-    } catch {
-      // Nothing was stored: tell the client to retry (the error is logged where it happened).
+    } catch (err) {
+      // Nothing was stored: tell the client to retry. The intake logs its own failures;
+      // a lookup before it (slug, check existence) is logged here.
+      if (!(err instanceof PingNotStoredError)) deps.logger.error({ err, path: c.req.path }, 'ping lookup failed; answered 503');
       return reply(503, 'service unavailable', started);
     }
   });

@@ -209,6 +209,13 @@ describe(`ping endpoints on ${backend}`, () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // A slug ping fails at its lookup, before the intake: also 503, and logged, not swallowed.
+    const slug = await down.app.request(`/ping/${key}/x`);
+    expect(slug.status).toBe(503);
+    expect(slug.headers.get('retry-after')).toBe('5');
+    const logged = down.logs.filter((l) => l.level >= 50).map((l) => [l.msg, l.path]);
+    expect(logged).toContainEqual(['ping could not be stored', undefined]);
+    expect(logged).toContainEqual(['ping lookup failed; answered 503', `/ping/${key}/x`]);
   });
 
   it('over a real socket: healthchecks headers, headers read from node, and each answer timed by status', async () => {
