@@ -43,6 +43,7 @@ import { v3Routes } from './heartbeats/v3-routes.js';
 import { createHeartbeatService, type HeartbeatService } from './heartbeats/service.js';
 import type { Logger } from './logger.js';
 import type { JobDefinition, Scheduler } from './scheduler/runner.js';
+import { createJobOperations } from './scheduler/operations.js';
 import { jobRoutes } from './scheduler/routes.js';
 import { createScheduler } from './scheduler/wiring.js';
 import type { Telemetry } from './telemetry.js';
@@ -244,7 +245,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter, logger })],
     routes: [
       v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, publicUrl: config.publicUrl }),
-      jobRoutes({ db, clock, logger, scheduler }),
+      jobRoutes({ db, clock, logger, jobs: createJobOperations({ db, clock, scheduler }) }),
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),
       expectationRoutes({ db, clock, logger, service: expectations }),

@@ -87,6 +87,19 @@ describe(`scheduler operator API on ${backend}`, () => {
     expect(page1.next_cursor).toBe('2026-03-31T07:00:00.000Z');
     const page2 = await json(await call(`/billing.invoice-run:acme/runs?limit=1&cursor=${page1.next_cursor}`, { key: admin }));
     expect(page2.data.map((r: any) => r.slot)).toEqual(['2026-03-30T07:00:00.000Z']);
+
+    const unknown = await call('/nope/runs?cursor=soon', { key: admin });
+    expect([unknown.status, (await json(unknown)).error]).toEqual([404, { code: 'not_found', message: 'no job nope' }]);
+    const badCursor = await call('/billing.invoice-run:acme/runs?cursor=soon', { key: admin });
+    expect([badCursor.status, (await json(badCursor)).error.code]).toEqual([400, 'bad_request']);
+  });
+
+  it('pausing or resuming an unknown job is a 404 and changes nothing', async () => {
+    for (const action of ['pause', 'resume']) {
+      const res = await call(`/nope/${action}`, { method: 'POST', key: admin });
+      expect([res.status, (await json(res)).error.code]).toEqual([404, 'not_found']);
+    }
+    expect((await json(await call('', { key: admin }))).data.map((j: any) => j.key)).not.toContain('nope');
   });
 
   it('pause stops a job from running; resume lets it run again', async () => {
