@@ -89,30 +89,44 @@ describe('loading checks/', () => {
   });
 });
 
-/** Starts an instance with the folder's checks (as a deploy would) and returns what the sync changed. */
-async function deployTo(t: TestDatabase, clock: ManualClock, instances: TestOverdue[], dir: string) {
-  const o = testOverdue({ database: t, clock, checks: await loadChecks(dir) });
-  instances.push(o);
-  const report = await o.start();
-  await o.background.stop();
-  return { o, checks: report.checks };
-}
-
-describe(`syncing checks to the database on ${backend}`, () => {
-  let t: TestDatabase;
+/**
+ * A fresh database for one describe block, and deploys onto it: each starts an
+ * instance with a folder's checks (as a deploy would) and returns what the
+ * sync changed. The instances are stopped and the database closed afterwards.
+ */
+function deployments() {
+  let database: TestDatabase | undefined;
   const clock = new ManualClock('2026-02-01T00:00:00Z');
   const instances: TestOverdue[] = [];
   beforeAll(async () => {
-    t = await testDatabase();
+    database = await testDatabase();
   });
   afterAll(async () => {
     for (const o of instances) await o.stop();
-    await t?.close();
+    await database?.close();
   });
+  return {
+    clock,
+    get t(): TestDatabase {
+      if (!database) throw new Error('the database opens in beforeAll');
+      return database;
+    },
+    async deploy(dir: string) {
+      const o = testOverdue({ database: this.t, clock, checks: await loadChecks(dir) });
+      instances.push(o);
+      const report = await o.start();
+      await o.background.stop();
+      return { o, checks: report.checks };
+    },
+  };
+}
 
-  const deploy = (dir: string) => deployTo(t, clock, instances, dir);
-  const rows = () => t.db.selectFrom('expectations').selectAll().orderBy('id').execute();
-  const backup = () => t.db.selectFrom('checks').select(['slug', 'tenant_id', 'status', 'name']).where('slug', '=', 'checks-nightly-backup').execute();
+describe(`syncing checks to the database on ${backend}`, () => {
+  const env = deployments();
+  const { clock } = env;
+  const deploy = (dir: string) => env.deploy(dir);
+  const rows = () => env.t.db.selectFrom('expectations').selectAll().orderBy('id').execute();
+  const backup = () => env.t.db.selectFrom('checks').select(['slug', 'tenant_id', 'status', 'name']).where('slug', '=', 'checks-nightly-backup').execute();
 
   it('adds, updates (by checksum), archives (results kept) and restores definitions; heartbeats become platform checks', async () => {
     const a = expectation('alpha', 'Alpha');
@@ -145,10 +159,10 @@ describe(`syncing checks to the database on ${backend}`, () => {
     d = await deploy(await folder({ 'a.ts': expectation('alpha', 'Alpha v2') }));
     expect(d.checks).toEqual({ created: [], updated: [], archived: ['beta'] });
     expect((await rows())[1]).toMatchObject({ id: 'beta', archived_at: clock.now() });
-    expect(await t.db.selectFrom('expectation_results').select('outcome').where('expectation_id', '=', 'beta').execute()).toEqual([{ outcome: 'pass' }]);
+    expect(await env.t.db.selectFrom('expectation_results').select('outcome').where('expectation_id', '=', 'beta').execute()).toEqual([{ outcome: 'pass' }]);
     await expect(d.o.expectations.evaluate('beta', 'api')).rejects.toMatchObject({ code: 'not_found' });
     expect((await backup())[0]!.status).toBe('paused');
-    const admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
+    const admin = await insertApiKey(env.t.db, { kind: 'admin' }, clock.now());
     const api = (path: string, method = 'GET') => d.o.app.request(`/api/v1/expectations${path}`, { method, headers: { authorization: `Bearer ${admin}` } });
     expect(await (await api('/beta')).json()).toMatchObject({ id: 'beta', archived: true });
     const refused = await api('/beta/evaluate', 'POST');
@@ -167,20 +181,11 @@ describe(`syncing checks to the database on ${backend}`, () => {
 });
 
 describe(`a heartbeat from checks/ next to a tenant's check of the same slug on ${backend}`, () => {
-  let t: TestDatabase;
-  const clock = new ManualClock('2026-02-01T00:00:00Z');
-  const instances: TestOverdue[] = [];
-  beforeAll(async () => {
-    t = await testDatabase();
-  });
-  afterAll(async () => {
-    for (const o of instances) await o.stop();
-    await t?.close();
-  });
+  const env = deployments();
 
   it("becomes a platform check of its own and leaves the tenant's check alone", async () => {
-    const first = await deployTo(t, clock, instances, await folder({ 'a.ts': expectation('alpha', 'Alpha') }));
-    const tenantKey = await insertApiKey(t.db, { kind: 'tenant', tenantId: randomUUID() }, clock.now());
+    const first = await env.deploy(await folder({ 'a.ts': expectation('alpha', 'Alpha') }));
+    const tenantKey = await insertApiKey(env.t.db, { kind: 'tenant', tenantId: randomUUID() }, env.clock.now());
     const res = await first.o.app.request('/api/v3/checks/', {
       method: 'POST',
       headers: { 'X-Api-Key': tenantKey, 'content-type': 'application/json' },
@@ -189,8 +194,8 @@ describe(`a heartbeat from checks/ next to a tenant's check of the same slug on 
     expect(res.status).toBe(201);
     const mine = (await res.json()) as { uuid: string };
 
-    await deployTo(t, clock, instances, await folder({ 'a.ts': expectation('alpha', 'Alpha'), 'hb.ts': heartbeat('nightly-backup') }));
-    const rows = await t.db.selectFrom('checks').select(['id', 'tenant_id', 'name', 'timeout_s', 'grace_s']).where('slug', '=', 'checks-nightly-backup').orderBy('created_at').execute();
+    await env.deploy(await folder({ 'a.ts': expectation('alpha', 'Alpha'), 'hb.ts': heartbeat('nightly-backup') }));
+    const rows = await env.t.db.selectFrom('checks').select(['id', 'tenant_id', 'name', 'timeout_s', 'grace_s']).where('slug', '=', 'checks-nightly-backup').orderBy('created_at').execute();
     expect(rows.find((r) => r.id === mine.uuid)).toMatchObject({ name: 'My backup', timeout_s: 600, grace_s: 60 });
     expect(rows.filter((r) => r.tenant_id === null)).toMatchObject([{ name: 'Nightly backup', timeout_s: 86_400, grace_s: 3600 }]);
   });
