@@ -1,9 +1,5 @@
-import type { Counter, Meter } from '@opentelemetry/api';
-import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
+import type { Counter } from '@opentelemetry/api';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import type { JobDefinition } from '../scheduler/runner.js';
 import { DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
 import { evaluateKind, type Evaluation } from './kinds.js';
@@ -13,6 +9,7 @@ import { summarize } from './summary.js';
 import type { Outage } from './tenant-slots.js';
 
 import type { Trigger } from './table.js';
+import type { ServiceDeps } from '../service-deps.js';
 
 /** How long after resuming from our own outage its slots keep a fresh grace. */
 const OUTAGE_MEMORY_MS = 24 * 3600 * 1000;
@@ -33,11 +30,7 @@ export class ExpectationService {
   readonly #errors: Counter;
 
   constructor(
-    private readonly deps: {
-      db: Kysely<Database>;
-      clock: Clock;
-      logger: Logger;
-      meter: Meter;
+    private readonly deps: ServiceDeps & {
       remediation: RemediationDeps;
       /** A pause in evaluation longer than two intervals plus this is our own outage. */
       outageThresholdMs: number;

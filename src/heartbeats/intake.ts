@@ -1,14 +1,11 @@
-import type { Counter, Histogram, Meter } from '@opentelemetry/api';
-import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
-import type { Logger } from '../logger.js';
+import type { Counter, Histogram } from '@opentelemetry/api';
 import { cronFor } from './status.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';
 import { applyPing, type CheckState, type FlipDraft } from './transitions.js';
 import { resolvePingKind, type UrlAction } from './ping-rules.js';
+import type { ServiceDeps } from '../service-deps.js';
 
 export interface IncomingPing {
   checkId: string;
@@ -74,11 +71,7 @@ export class PingIntake {
   readonly #known: RecentChecks;
 
   constructor(
-    private readonly deps: {
-      db: Kysely<Database>;
-      clock: Clock;
-      logger: Logger;
-      meter: Meter;
+    private readonly deps: ServiceDeps & {
       options: IntakeOptions;
       /** Told the earliest deadline a batch set, so the alert loop can wake for it. */
       onDeadline?: (at: Date) => void;

@@ -1,12 +1,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Counter, Meter } from '@opentelemetry/api';
-import type { Kysely } from 'kysely';
+import type { Counter } from '@opentelemetry/api';
 import type { LoopSpec } from '../background.js';
-import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
 import type { HeartbeatService } from '../heartbeats/service.js';
-import type { Logger } from '../logger.js';
 import { createJobCheck, pingJobCheck } from './job-checks.js';
 import { nextSlot, planCatchUp, slotsBetween, type JobSchedule } from './slots.js';
 import {
@@ -28,6 +24,7 @@ import {
   type RunRow,
 } from './store.js';
 import type { CatchUpPolicy } from './table.js';
+import type { ServiceDeps } from '../service-deps.js';
 
 export interface RunContext {
   jobKey: string;
@@ -87,11 +84,7 @@ export class Scheduler {
   readonly #skips: Counter;
 
   constructor(
-    private readonly deps: {
-      db: Kysely<Database>;
-      clock: Clock;
-      logger: Logger;
-      meter: Meter;
+    private readonly deps: ServiceDeps & {
       heartbeats: HeartbeatService;
       options: SchedulerOptions;
       /** Called after each healthy tick (the scheduler's own heartbeat, self-ping). */

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alertAfter, apiStatus, graceStart, scheduleStart, statusAt, type CheckTiming } from '../../src/heartbeats/status.js';
+import { ms, s, T0, timing } from './fixtures.js';
 
 // ping-api.md §7: status is derived from stored fields and one `now`; every boundary is inclusive.
-
-const T0 = new Date('2025-06-01T10:00:00Z');
-const ms = (base: Date, deltaMs: number) => new Date(base.getTime() + deltaMs);
-const s = (base: Date, seconds: number) => ms(base, seconds * 1000);
-
-function timing(overrides: Partial<CheckTiming> = {}): CheckTiming {
-  return {
-    kind: 'simple',
-    timeoutS: 60,
-    graceS: 30,
-    schedule: '* * * * *',
-    tz: 'UTC',
-    status: 'up',
-    lastStart: null,
-    referenceAt: T0,
-    ...overrides,
-  };
-}
 
 function cron(schedule: string, overrides: Partial<CheckTiming> = {}): CheckTiming {
   return timing({ kind: 'cron', schedule, tz: 'UTC', graceS: 600, ...overrides });

@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { alertAfter, statusAt } from '../../src/heartbeats/status.js';
 import type { PingKind } from '../../src/heartbeats/table.js';
 import { applyPing, evaluateDeadline, pause, resume, type CheckState, type PingInput } from '../../src/heartbeats/transitions.js';
+import { ms, s, T0, timing } from './fixtures.js';
 
 // ping-api.md §3 (state changes per action), §7 (deadlines), §8 (evaluator), §9 (pause/resume),
 // §12 (scheduled_for, thresholds, unknown-not-down).
 
-const T0 = new Date('2025-06-01T10:00:00Z');
-const ms = (base: Date, deltaMs: number) => new Date(base.getTime() + deltaMs);
-const s = (base: Date, seconds: number) => ms(base, seconds * 1000);
 const utc = (iso: string) => new Date(iso);
 
 const R1 = '11111111-1111-4111-8111-111111111111';
@@ -20,14 +18,7 @@ const R2 = '22222222-2222-4222-8222-222222222222';
  */
 function check(overrides: Partial<CheckState> = {}): CheckState {
   const base: CheckState = {
-    kind: 'simple',
-    timeoutS: 60,
-    graceS: 30,
-    schedule: '* * * * *',
-    tz: 'UTC',
-    status: 'up',
-    lastStart: null,
-    referenceAt: T0,
+    ...timing(),
     lastPing: T0,
     lastStartRid: null,
     lastDurationMs: null,
