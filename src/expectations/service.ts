@@ -7,7 +7,6 @@ import { runRemediation, type RemediationDeps } from './remediations.js';
 import { ensureState, findExpectation, findState, insertResult, insertSignal, saveState, type ResultRow, type SignalDraft } from './store.js';
 import { summarize } from './summary.js';
 import type { Outage } from './tenant-slots.js';
-
 import type { Trigger } from './table.js';
 import type { ServiceDeps } from '../service-deps.js';
 

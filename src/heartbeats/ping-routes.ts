@@ -16,6 +16,9 @@ const ACTION_SUFFIX = /^(|start|fail|log|[0-9]+)$/;
 
 type PingStatus = 200 | 201 | 400 | 404 | 409 | 503;
 
+/** What the ping endpoints need of the heartbeat service. */
+export type PingService = Pick<HeartbeatService, 'ping' | 'checkExists' | 'resolveSlug'>;
+
 /**
  * healthchecks-compatible ping endpoints: any method, no auth, plain-text
  * answers. UUID routes take precedence over slug routes, as in healthchecks.
@@ -27,7 +30,7 @@ type PingStatus = 200 | 201 | 400 | 404 | 409 | 503;
  * built with plain header objects, which node writes without a `Headers` copy.
  */
 export function pingRoutes(
-  service: HeartbeatService,
+  service: PingService,
   opts: { bodyLimit: number; trustProxy: boolean },
   deps: { clock: Clock; meter: Meter; logger: Logger },
 ): Hono {
