@@ -63,7 +63,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   const telemetry = telemetryFromConfig(config);
   releasers.add('telemetry', () => telemetry.shutdown());
-  const idleErrors = telemetry.meter.createCounter('overdue_db_idle_client_errors_total');
+  const clientErrors = telemetry.meter.createCounter('overdue_db_client_errors_total');
 
   let database;
   try {
@@ -71,7 +71,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       clock,
       logger,
       tracer: telemetry.tracer,
-      onIdleClientError: () => idleErrors.add(1),
+      onClientError: () => clientErrors.add(1),
       signal: startup.signal,
     });
   } catch (err) {

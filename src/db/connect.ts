@@ -49,19 +49,42 @@ function kyselyOver(pool: pg.Pool, tracer: Tracer): Kysely<Database> {
 interface OpenDeps {
   tracer: Tracer;
   logger: Logger;
-  onIdleClientError?: (err: Error) => void;
+  onClientError?: (err: Error) => void;
 }
 
 export function openPostgres(url: string, poolMax: number, deps: OpenDeps): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, types: typeParsers() });
-  // A pooled client that errors while idle (server restart, network blip)
-  // must not take the process down: pg evicts it and the next query reconnects.
-  pool.on('error', (err) => {
-    deps.logger.error({ err }, 'idle database client failed; it was dropped from the pool');
-    deps.onIdleClientError?.(err);
-  });
+  guardPoolClients(pool, deps);
   const db = kyselyOver(pool, deps.tracer);
   return { db, backend: 'postgres', location: redactUrl(url), close: once(() => db.destroy()) };
+}
+
+/**
+ * Gives every client of `pool` an error listener for its whole life. pg-pool
+ * listens on a client only while it is idle and removes that listener on
+ * checkout, so a connection lost between two queries of a checked-out client
+ * (a server restart mid ping batch, `pg_terminate_backend`) would be an
+ * unhandled 'error' event that ends the process. With this listener the
+ * error is logged and counted; the client is no longer queryable, so its
+ * current unit of work fails on its next query, and pg-pool discards it on
+ * release instead of reusing it. The pool connects anew for the next checkout.
+ */
+export function guardPoolClients(pool: pg.Pool, deps: Pick<OpenDeps, 'logger' | 'onClientError'>): void {
+  const inUse = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => inUse.add(client));
+  pool.on('release', (_err, client) => inUse.delete(client));
+  // pg-pool re-emits an idle client's error here; the client's own listener below logs it.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (inUse.has(client)) {
+        deps.logger.error({ err }, 'database connection lost while in use; its work fails and the pool reconnects');
+      } else {
+        deps.logger.error({ err }, 'idle database client failed; it was dropped from the pool');
+      }
+      deps.onClientError?.(err);
+    });
+  });
 }
 
 /** Kysely over an already-open PGlite; the caller keeps ownership of `pglite` unless `closePglite`. */
@@ -74,7 +97,7 @@ export function openPgliteInstance(
   // transactions serialize. Idle clients are never reaped (reconnecting the
   // shared in-process connection object is not supported).
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, idleTimeoutMillis: 0, types: typeParsers() });
-  pool.on('error', (err) => deps.logger.error({ err }, 'embedded database client failed'));
+  guardPoolClients(pool, deps);
   const db = kyselyOver(pool, deps.tracer);
   return {
     db,

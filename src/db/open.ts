@@ -11,7 +11,7 @@ import { openPglite, openPostgres, waitForDatabase, type DatabaseHandle } from '
  */
 export async function openConfiguredDatabase(
   config: Config,
-  deps: { clock: Clock; logger: Logger; tracer: Tracer; onIdleClientError?: (err: Error) => void; signal?: AbortSignal },
+  deps: { clock: Clock; logger: Logger; tracer: Tracer; onClientError?: (err: Error) => void; signal?: AbortSignal },
 ): Promise<DatabaseHandle> {
   const handle = config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolMax, deps)

@@ -39,4 +39,24 @@ describe(`database connection on ${backend}`, () => {
     const again = await sql<{ one: number }>`select 1 as one`.execute(t.db);
     expect(again.rows[0]!.one).toBe(1);
   });
+
+  it.runIf(onPostgres)('a client killed while checked out between two queries fails only its transaction; the process lives and the pool recovers', async () => {
+    const other = t.another();
+    let release!: () => void;
+    const paused = new Promise<void>((r) => (release = r));
+    let pidSeen!: (pid: number) => void;
+    const pid = new Promise<number>((r) => (pidSeen = r));
+    const work = t.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      pidSeen(rows[0]!.pid);
+      await paused; // the client is checked out and between queries here
+      await sql`select 1`.execute(trx);
+    });
+    await sql`select pg_terminate_backend(${await pid})`.execute(other.db);
+    await vi.waitFor(() => expect(lines.some((l) => /lost while in use/.test(l.msg ?? ''))).toBe(true));
+    release();
+    await expect(work).rejects.toThrow();
+    const again = await sql<{ one: number }>`select 1 as one`.execute(t.db);
+    expect(again.rows[0]!.one).toBe(1);
+  });
 });
