@@ -120,9 +120,16 @@ export async function commitPingBatch(
   // The id list repeats the join key for the planner: it takes every JSON record set for 100
   // rows, so once `checks` is analyzed at a few thousand rows it scanned the whole table per
   // batch (1.9 ms for 35 rows of 1,000); with the list it reads the 35 rows by primary key (0.7 ms).
+  //
+  // Rows are locked in one global order (by id) before any is updated: two batches updating
+  // overlapping checks in arrival order would otherwise lock them in different orders and
+  // deadlock (each then waits out deadlock_timeout, 1 s, before one fails). The update only
+  // touches rows `locked` already holds, so every wait is for a row after all the rows held.
   const ids = batch.checks.map((c) => c.id);
   const { rows } = await sql<{ id: string; row_version: string }>`
-    with u as (
+    with locked as materialized (
+      select id from checks where id = any(${ids}::uuid[]) order by id for no key update
+    ), u as (
       update checks c set
         status = u.status, last_ping = u.last_ping, last_start = u.last_start, last_start_rid = u.last_start_rid,
         last_duration_ms = u.last_duration_ms, reference_at = u.reference_at, recent_outcomes = u.recent_outcomes,
@@ -132,7 +139,7 @@ export async function commitPingBatch(
         id uuid, seen text, status text, last_ping timestamptz, last_start timestamptz, last_start_rid uuid,
         last_duration_ms bigint, reference_at timestamptz, recent_outcomes text, n_pings bigint,
         has_confirmation_link boolean, alert_after timestamptz, rearmed_after_outage boolean)
-      where c.id = u.id and c.xmin::text = u.seen and c.id = any(${ids}::uuid[])
+      where c.id = u.id and c.xmin::text = u.seen and c.id = any(${ids}::uuid[]) and c.id in (select id from locked)
       returning c.id, c.xmin::text as row_version
     ), ins_pings as (
       insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for)
@@ -254,7 +261,10 @@ export async function earliestDeadline(db: Db): Promise<Date | null> {
 export async function rearmDeadlinesInGap(db: Db, gapStart: Date, now: Date): Promise<number> {
   const result = await sql`
     update checks set alert_after = ${now}::timestamptz + make_interval(secs => grace_s), rearmed_after_outage = true, updated_at = ${now}
-    where status <> 'down' and alert_after > ${gapStart} and alert_after <= ${now}`.execute(db);
+    where id in (
+      select id from checks where status <> 'down' and alert_after > ${gapStart} and alert_after <= ${now}
+      order by id for no key update
+    ) and status <> 'down' and alert_after > ${gapStart} and alert_after <= ${now}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 
