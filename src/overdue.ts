@@ -244,7 +244,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     readiness: { db, schema, background },
     volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter, logger })],
     routes: [
-      v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, publicUrl: config.publicUrl }),
+      v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, logger, publicUrl: config.publicUrl }),
       jobRoutes({ db, clock, logger, jobs: createJobOperations({ db, clock, scheduler }) }),
       billingRoutes({ db, clock, logger, onTenantCreated: () => scheduler.refreshSources() }),
       invoiceRoutes({ db, clock, logger, provider: paymentProvider, runInvoices: billing.runInvoices }),

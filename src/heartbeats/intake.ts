@@ -1,4 +1,5 @@
 import type { Counter, Histogram } from '@opentelemetry/api';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { cronFor } from './status.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
@@ -57,8 +58,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  * their number, and a read only for checks the intake has not seen recently.
  * When nothing is committing a ping's batch starts at once; otherwise pings
  * gather for at most `maxWaitMs` or until a commit finishes. A batch that fails is retried ping by
- * ping, so one bad ping cannot fail its neighbours; if the database is down,
- * every waiting ping is rejected and answered 503.
+ * ping, so one bad ping cannot fail its neighbours; if the database is
+ * unreachable, the batch's pings are rejected at once and answered 503.
  */
 export class PingIntake {
   #queue: Pending[] = [];
@@ -113,31 +114,44 @@ export class PingIntake {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
+    const settled = new Set<Pending>();
     try {
-      const outcomes = await this.#apply(batch);
+      await this.#apply(batch, settled);
       this.#batches.record(batch.length);
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       this.#failures.add(1);
-      if (batch.length === 1) {
-        this.deps.logger.error({ err, checkId: batch[0]!.ping.checkId }, 'ping could not be stored');
-        batch[0]!.reject(new PingNotStoredError(err));
+      // Rounds that committed before the failure have answered their pings; only the rest
+      // failed. Retrying or refusing a ping that was stored would store it twice.
+      const left = batch.filter((p) => !settled.has(p));
+      if (isDatabaseUnavailable(err)) {
+        // Retrying ping by ping cannot help while the database is away: answer them all 503 now.
+        this.deps.logger.error({ err, size: left.length, reason: 'database unavailable' }, 'ping could not be stored');
+        for (const p of left) p.reject(new PingNotStoredError(err));
         return;
       }
-      this.deps.logger.warn({ err, size: batch.length }, 'ping batch failed; retrying its pings one by one');
-      for (const p of batch) await this.#commit([p]);
+      if (left.length === 1) {
+        this.deps.logger.error({ err, checkId: left[0]!.ping.checkId }, 'ping could not be stored');
+        left[0]!.reject(new PingNotStoredError(err));
+        return;
+      }
+      this.deps.logger.warn({ err, size: left.length }, 'ping batch failed; retrying its pings one by one');
+      for (const p of left) await this.#commit([p]);
     }
   }
 
   /**
    * Computes the batch against the checks as read (no locks held), then writes
    * it in one statement guarded by each check's version; pings of checks that
-   * another batch changed meanwhile are recomputed and written again.
+   * another batch changed meanwhile are recomputed and written again. Each
+   * ping is answered (and added to `settled`) as soon as the round that wrote
+   * it has committed, so a later round's failure cannot disown it.
    */
-  async #apply(batch: Pending[]): Promise<PingOutcome[]> {
-    const outcomes: PingOutcome[] = new Array(batch.length);
-    let todo = batch.map((p, i) => ({ ...p, i }));
-    let earliest: Date | undefined;
+  async #apply(batch: Pending[], settled: Set<Pending>): Promise<void> {
+    const answer = (p: Pending, outcome: PingOutcome) => {
+      settled.add(p);
+      p.resolve(outcome);
+    };
+    let todo = batch;
     for (let attempt = 0; todo.length > 0; attempt++) {
       if (attempt === 10) throw new Error(`ping commit kept conflicting for ${todo.length} pings`);
       const detectedAt = this.deps.clock.now();
@@ -159,11 +173,11 @@ export class PingIntake {
         const { ping, receivedAt } = item;
         const entry = byId.get(ping.checkId);
         if (!entry) {
-          outcomes[item.i] = 'not_found';
+          answer(item, 'not_found');
           continue;
         }
         if (ping.scheduledFor && !validSlot(entry.state, ping.scheduledFor, receivedAt)) {
-          outcomes[item.i] = 'invalid_scheduled_for';
+          answer(item, 'invalid_scheduled_for');
           continue;
         }
         const bodyText = ping.body ? decoder.decode(ping.body) : '';
@@ -202,6 +216,7 @@ export class PingIntake {
         { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.rowVersion, state: e.state })), pings, flips },
         detectedAt,
       );
+      let earliest: Date | undefined;
       for (const e of changed) {
         const rowVersion = written.get(e.row.id);
         if (rowVersion === undefined) {
@@ -211,15 +226,14 @@ export class PingIntake {
         this.#known.set(e.row.id, { row: e.row, rowVersion, state: e.state });
         if (e.state.alertAfter && (!earliest || e.state.alertAfter < earliest)) earliest = e.state.alertAfter;
       }
+      if (earliest) this.deps.onDeadline?.(earliest);
       todo = [];
       for (const item of waiting) {
-        if (written.has(item.ping.checkId)) outcomes[item.i] = 'ok';
+        if (written.has(item.ping.checkId)) answer(item, 'ok');
         else todo.push(item);
       }
       if (todo.length > 0) this.#conflicts.add(1);
     }
-    if (earliest) this.deps.onDeadline?.(earliest);
-    return outcomes;
   }
 }
 

@@ -1,6 +1,9 @@
 import { Hono, type Context } from 'hono';
 import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { RETRY_AFTER_S } from '../http/errors.js';
+import type { Logger } from '../logger.js';
 import type { Scope } from './manage-store.js';
 import type { CheckManagement } from './management.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
@@ -16,9 +19,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * (hashed, admin or tenant-scoped, optionally read-only); a tenant key sees
  * only its tenant's checks, and other checks answer 404.
  */
-export function v3Routes(deps: { manage: CheckManagement; clock: Clock; publicUrl: string }): Hono<Env> {
+export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: Logger; publicUrl: string }): Hono<Env> {
   const { manage, clock } = deps;
   const app = new Hono<Env>().basePath('/api/v3');
+  // Errors keep healthchecks' shape here; anything else goes on to the app's handler.
+  app.onError((err, c) => {
+    if (!isDatabaseUnavailable(err)) throw err;
+    deps.logger.error({ err, method: c.req.method, route: c.req.routePath }, 'database unavailable; answered 503');
+    c.header('Retry-After', String(RETRY_AFTER_S));
+    return c.json({ error: 'service unavailable, retry later' }, 503);
+  });
 
   app.use('*', async (c, next) => {
     c.header('Access-Control-Allow-Origin', '*');
