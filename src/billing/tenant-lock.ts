@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import { lockForTransaction } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 
 /**
@@ -9,7 +10,5 @@ import type { Database } from '../db/database.js';
  * orders, and settlements still run side by side.
  */
 export async function lockTenantBilling(trx: Transaction<Database>, tenantId: string, mode: 'exclusive' | 'shared'): Promise<void> {
-  const key = `overdue.billing:${tenantId}`;
-  if (mode === 'exclusive') await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
-  else await sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`.execute(trx);
+  await lockForTransaction(trx, `overdue.billing:${tenantId}`, mode);
 }

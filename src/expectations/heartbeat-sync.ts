@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { withSessionLock } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 import { createCheck, setPaused, updateCheck } from '../heartbeats/manage.js';
 import type { CheckSpec } from '../heartbeats/v3-validate.js';
@@ -17,9 +18,17 @@ function specOf(def: HeartbeatDefinition): CheckSpec {
  * `checks-<id>`, pinged at /ping/<platform ping key>/checks-<id>), through the
  * same create-or-update the v3 API uses (so deadlines are recomputed when the
  * timing changes). A check whose definition was removed is paused; its
- * history stays.
+ * history stays. Instances starting at once sync one after another, so each
+ * check is created once (nothing else keeps a platform slug unique).
  */
 export async function syncHeartbeats(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
+  // The create-or-update runs its own transactions, which cannot nest in ours,
+  // so the lock is a session lock held on one connection, and all the sync's
+  // statements go through that connection (on PGlite, the only one there is).
+  return withSessionLock(db, 'overdue.startup:heartbeats', (conn) => syncLocked(conn, defs, now));
+}
+
+async function syncLocked(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
   const created: string[] = [];
   for (const def of defs) {
     // Platform checks only: a tenant's check with the same slug is not ours to touch.

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { lockForTransaction } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 import { checksum, DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
 import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, SignalTable, Trigger } from './table.js';
@@ -12,9 +13,20 @@ export type SignalRow = Selectable<SignalTable>;
 /**
  * Syncs loaded definitions to the table by id: new ones inserted, changed ones
  * (checksum) updated and un-archived, ones no longer defined archived (their
- * results stay). Returns what changed.
+ * results stay). Returns what changed. Instances starting at once run it one
+ * after another (an advisory lock in one transaction, joined when `db` already
+ * is one), so each change is made, and reported, by exactly one of them.
  */
-export async function syncExpectations(db: Kysely<Database>, defs: { file: string; def: ExpectationDefinition }[], now: Date) {
+export async function syncExpectations(
+  db: Kysely<Database>,
+  defs: { file: string; def: ExpectationDefinition }[],
+  now: Date,
+): Promise<{ created: string[]; updated: string[]; archived: string[] }> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => syncExpectations(trx, defs, now));
+  // Archiving what is not defined is decided from a read, so the whole sync is
+  // serialized, not only its inserts. The lock comes before that read: under
+  // read committed the read then sees everything the previous holder committed.
+  await lockForTransaction(db as Transaction<Database>, 'overdue.startup:expectations');
   const existing = new Map((await db.selectFrom('expectations').selectAll().execute()).map((r) => [r.id, r]));
   const report = { created: [] as string[], updated: [] as string[], archived: [] as string[] };
   for (const { file, def } of defs) {

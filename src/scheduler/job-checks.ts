@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { ensurePingKey, findCheckIdsBySlug, insertCheck } from '../heartbeats/checks-store.js';
 import type { HeartbeatService } from '../heartbeats/service.js';
 import type { JobSchedule } from './slots.js';
+import { lockServiceCheck } from './store.js';
 
 /** The slug a job's heartbeat check gets: its key with anything outside [a-z0-9-_] as '-'. */
 export function jobSlug(key: string): string {
@@ -49,14 +50,21 @@ export async function pingJobCheck(
   });
 }
 
-/** A platform check for one of Overdue's own loops (found by slug, created once). */
+/**
+ * A platform check for one of Overdue's own loops (found by slug, created
+ * once). Nothing keeps slugs unique, so instances asking at once serialize on
+ * an advisory lock per slug: the first creates, the others find its check.
+ */
 export async function ensureServiceCheck(
   db: Kysely<Database>,
   check: { slug: string; name: string; timeoutS: number; graceS: number },
   now: Date,
 ): Promise<string> {
-  const pingKey = await ensurePingKey(db, null, now);
-  const [existing] = await findCheckIdsBySlug(db, pingKey, check.slug);
-  if (existing) return existing;
-  return insertCheck(db, { tenantId: null, pingKey, name: check.name, slug: check.slug, timeoutS: check.timeoutS, graceS: check.graceS }, now);
+  return db.transaction().execute(async (trx) => {
+    await lockServiceCheck(trx, check.slug);
+    const pingKey = await ensurePingKey(trx, null, now);
+    const [existing] = await findCheckIdsBySlug(trx, pingKey, check.slug);
+    if (existing) return existing;
+    return insertCheck(trx, { tenantId: null, pingKey, name: check.name, slug: check.slug, timeoutS: check.timeoutS, graceS: check.graceS }, now);
+  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { lockForTransaction } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 import type { CatchUpPolicy, JobRunTable, JobTable } from './table.js';
 
@@ -79,7 +80,12 @@ export async function setJobPaused(db: Db, key: string, paused: boolean, now: Da
 
 /** Serializes claims for one job across instances for the rest of the transaction. */
 export async function lockJob(trx: Transaction<Database>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`overdue.job:${key}`}))`.execute(trx);
+  await lockForTransaction(trx, `overdue.job:${key}`);
+}
+
+/** Serializes the find-or-create of one service check (by slug) across instances for the rest of the transaction. */
+export async function lockServiceCheck(trx: Transaction<Database>, slug: string): Promise<void> {
+  await lockForTransaction(trx, `overdue.service-check:${slug}`);
 }
 
 /**
