@@ -116,15 +116,40 @@ export function coveredOldestInvoices() {
 }
 
 /**
+ * How long a covered invoice may stay open before its staying open is a gap:
+ * the tolerance the balance-settles-open-invoices expectation allows, and far
+ * more than an invoice run takes from creating its invoices to auto-paying them.
+ */
+export const SETTLE_TOLERANCE_MS = 5 * 60_000;
+
+/**
  * Safety net for top-up settlement: accounts whose balance covers their
  * oldest payable invoice are settled (each under its customer lock), and
  * reservations of payments abandoned mid-flight are released.
+ *
+ * It warns only about gaps: the invoice existed when a top-up was posted (so
+ * that top-up's settlement should have paid it), or it has been open longer
+ * than SETTLE_TOLERANCE_MS. Otherwise the sweep merely got there first, e.g.
+ * between an invoice run committing its invoices and auto-paying them; it
+ * still pays (the customer lock makes either payer pay once), and says so at info.
  */
 export async function settlementSweep(deps: { db: Kysely<Database>; logger: Logger }, now: Date, signal?: AbortSignal): Promise<{ accounts: number; paid: number; released: number }> {
   const { db, logger } = deps;
   const released = await expireStalePayments(db, new Date(now.getTime() - 15 * 60_000), now, logger);
-  const { rows } = await sql<{ tenant_id: string; account_id: string }>`
-    select tenant_id, account_id from (${coveredOldestInvoices()}) c limit 1000`.execute(db);
+  // Top-ups are the only credits to a prepaid balance, and each settles in its own transaction.
+  const { rows } = await sql<{ tenant_id: string; account_id: string; gap: 'top_up' | 'stale' | null }>`
+    select c.tenant_id, c.account_id,
+           case
+             when exists (
+               select 1
+               from ledger_accounts la
+               join ledger_entries e on e.tenant_id = la.tenant_id and e.account_id = la.id and e.direction = 'credit'
+               join ledger_transactions t on t.id = e.transaction_id and t.status = 'posted'
+               where la.tenant_id = c.tenant_id and la.code = 'customer:' || c.account_id || ':prepaid' and t.created_at >= c.created_at
+             ) then 'top_up'
+             when c.created_at < ${new Date(now.getTime() - SETTLE_TOLERANCE_MS)}::timestamptz then 'stale'
+           end as gap
+    from (${coveredOldestInvoices()}) c limit 1000`.execute(db);
   let paid = 0;
   const tenants = new Map<string, Awaited<ReturnType<typeof findTenant>>>();
   for (const r of rows) {
@@ -133,7 +158,12 @@ export async function settlementSweep(deps: { db: Kysely<Database>; logger: Logg
     const tenant = tenants.get(r.tenant_id);
     if (!tenant) continue;
     const settled = await db.transaction().execute((trx) => settleFromBalance(trx, tenant, r.account_id, 'sweep', now));
-    if (settled.length > 0) logger.warn({ tenant: tenant.slug, account: r.account_id, invoices: settled.length }, 'settlement sweep paid invoices that top-up settlement had left open');
+    if (settled.length > 0) {
+      const fields = { tenant: tenant.slug, account: r.account_id, invoices: settled.length };
+      if (r.gap === 'top_up') logger.warn(fields, 'settlement sweep paid invoices that top-up settlement had left open');
+      else if (r.gap === 'stale') logger.warn(fields, `settlement sweep paid invoices left open for more than ${SETTLE_TOLERANCE_MS / 60_000} minutes while the balance covered them`);
+      else logger.info(fields, 'settlement sweep paid new invoices the balance already covered (no settlement had missed them yet)');
+    }
     paid += settled.length;
   }
   return { accounts: rows.length, paid, released };

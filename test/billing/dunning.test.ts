@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceSubscriptionStates, recordReminders, settlementSweep } from '../../src/billing/dunning.js';
 import { ledgerAccounts } from '../../src/billing/ledger.js';
+import { generateInvoices } from '../../src/billing/invoice-run-store.js';
 import { postTransaction } from '../../src/billing/ledger-store.js';
 import { backend } from '../support/db.js';
-import { silentDeps } from '../support/quiet.js';
+import { capturingLogger, silentDeps } from '../support/quiet.js';
 import { billingFixture, type BillingFixture } from './support.js';
 
 const START = '2025-05-01T12:00:00Z';
@@ -155,26 +156,7 @@ describe(`the settlement sweep on ${backend}`, () => {
   const { s, get, invoicesOf, subscribe, runNow } = setup('sweep');
   const { logger } = silentDeps();
   const sweep = () => settlementSweep({ db: s.f.t.db, logger }, s.f.o.clock.now());
-  /** Credits the balance without settling (as a top-up whose settlement was lost would). */
-  const creditDirectly = (accountId: string, amount: bigint, reference: string) =>
-    s.f.t.db.transaction().execute((trx) => {
-      const prepaid = ledgerAccounts.prepaid(accountId);
-      const clearing = ledgerAccounts.pspClearing('external');
-      return postTransaction(trx, {
-        tenantId: s.tenantId,
-        idempotencyKey: `top-up:${accountId}:${reference}`,
-        kind: 'top_up',
-        status: 'posted',
-        currency: 'USD',
-        accounts: [prepaid, clearing],
-        entries: [
-          { accountCode: clearing.code, direction: 'debit', amount },
-          { accountCode: prepaid.code, direction: 'credit', amount },
-        ],
-        reference: { type: 'top_up', id: reference },
-        effectiveAt: s.f.o.clock.now(),
-      });
-    });
+  const creditDirectly = (accountId: string, amount: bigint, reference: string) => creditLost(s, accountId, amount, reference);
 
   it('pays an open invoice that the balance covers but settlement left open, once; a short balance pays nothing', async () => {
     const covered = await subscribe('2025-04-15');
@@ -200,3 +182,73 @@ describe(`the settlement sweep on ${backend}`, () => {
     expect(payments).toHaveLength(1);
   });
 });
+
+describe(`the settlement sweep warns only about real gaps, on ${backend}`, () => {
+  const { s, get, invoicesOf, subscribe, runNow, jump } = setup('sweep-gaps');
+  const captured = capturingLogger();
+  const sweep = () => settlementSweep({ db: s.f.t.db, logger: captured.logger }, s.f.o.clock.now());
+  /** What the sweep logged since the last call, as level:message. */
+  const logged = () => captured.lines.splice(0).map((l) => `${l.level >= 40 ? 'warn' : l.level >= 30 ? 'info' : 'debug'}: ${l.msg}`);
+  /** Step 1 of an invoice run only (its invoices committed, its auto-pay not yet run, or lost in a crash). */
+  const generateOnly = () =>
+    s.f.t.db.transaction().execute((trx) => generateInvoices(trx, { tenantId: s.tenantId, slot: s.f.o.clock.now(), dueDays: 7, cap: 1000, window: { after: new Date(0) } }, s.f.o.clock.now()));
+  const statusOf = async (subId: string) => (await invoicesOf(subId)).map((i: { status: string; payments: unknown }) => i.status);
+
+  it('racing an invoice run between creating its invoices and auto-paying them: it pays, and says so without a warning', async () => {
+    await jump('2025-05-01T12:00:00Z');
+    const { sub } = await subscribe('2025-04-15', { autoRenew: true, balance: 1000 });
+    await jump('2025-05-01T12:01:00Z');
+    expect(await generateOnly()).toMatchObject({ created: 1 });
+    await jump('2025-05-01T12:01:02Z');
+    expect(await sweep()).toEqual({ accounts: 1, paid: 1, released: 0 });
+    expect(logged()).toEqual(['info: settlement sweep paid new invoices the balance already covered (no settlement had missed them yet)']);
+    expect(await statusOf(sub.id)).toEqual(['paid']);
+    // The run's own auto-pay (the same slot) then finds nothing left to pay.
+    expect(await s.f.run(s.key, '2025-05-01T12:01:00Z')).toMatchObject({ created: 0, paid: 0 });
+  });
+
+  it('an auto-pay that never came (the run crashed after creating its invoices) is a gap once past the 5-minute tolerance', async () => {
+    await jump('2025-05-02T12:00:00Z');
+    const { sub } = await subscribe('2025-04-16', { autoRenew: true, balance: 1000 });
+    await jump('2025-05-02T12:01:00Z');
+    expect(await generateOnly()).toMatchObject({ created: 1 });
+    await jump('2025-05-02T12:06:01Z');
+    expect(await sweep()).toEqual({ accounts: 1, paid: 1, released: 0 });
+    expect(logged()).toEqual(['warn: settlement sweep paid invoices left open for more than 5 minutes while the balance covered them']);
+    expect(await statusOf(sub.id)).toEqual(['paid']);
+  });
+
+  it('a balance credited after the invoice existed, whose settlement was lost, is the top-up gap, however new the invoice', async () => {
+    await jump('2025-05-03T12:00:00Z');
+    const { account, sub } = await subscribe('2025-04-17');
+    expect(await runNow()).toMatchObject({ created: 1, paid: 0 });
+    await jump('2025-05-03T12:00:30Z');
+    await creditLost(s, account.id, 1000n, 'lost-settlement');
+    expect((await get(`/accounts/${account.id}`)).balance).toBe(1000);
+    expect(await sweep()).toEqual({ accounts: 1, paid: 1, released: 0 });
+    expect(logged()).toEqual(['warn: settlement sweep paid invoices that top-up settlement had left open']);
+    expect(await statusOf(sub.id)).toEqual(['paid']);
+  });
+});
+
+/** Credits an account's balance without settling (as a top-up whose settlement was lost would). */
+function creditLost(s: { f: BillingFixture; tenantId: string }, accountId: string, amount: bigint, reference: string) {
+  return s.f.t.db.transaction().execute((trx) => {
+    const prepaid = ledgerAccounts.prepaid(accountId);
+    const clearing = ledgerAccounts.pspClearing('external');
+    return postTransaction(trx, {
+      tenantId: s.tenantId,
+      idempotencyKey: `top-up:${accountId}:${reference}`,
+      kind: 'top_up',
+      status: 'posted',
+      currency: 'USD',
+      accounts: [prepaid, clearing],
+      entries: [
+        { accountCode: clearing.code, direction: 'debit', amount },
+        { accountCode: prepaid.code, direction: 'credit', amount },
+      ],
+      reference: { type: 'top_up', id: reference },
+      effectiveAt: s.f.o.clock.now(),
+    });
+  });
+}
