@@ -8,6 +8,9 @@ import { runMigrations, type MigrationList } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
 import { invoiceRoutes } from './billing/invoice-routes.js';
+import { accountPaths, invoicePaths } from './billing/openapi-paths.js';
+import { expectationPaths } from './expectations/openapi-paths.js';
+import { jobPaths } from './scheduler/openapi-paths.js';
 import { billingJobs } from './billing/jobs.js';
 import { settlementSweep } from './billing/dunning.js';
 import { findTenant } from './billing/tenant-store.js';
@@ -242,6 +245,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     meter: telemetry.meter,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
+    openapi: [jobPaths, accountPaths, invoicePaths, expectationPaths],
     volumeRoutes: [pingRoutes(heartbeats, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter: telemetry.meter, logger })],
     routes: [
       v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, logger, publicUrl: config.publicUrl }),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { nextSlot, type JobSchedule } from '../scheduler/slots.js';
+import { previousSlot, type JobSchedule } from '../time/slots.js';
 import { autoPayCandidates, generateInvoices, recordInsufficientBalanceNotices } from './invoice-run-store.js';
 import { settleFromBalance } from './payments.js';
 import { lockTenantBilling } from './tenant-lock.js';
@@ -23,16 +23,6 @@ export interface InvoiceRunResult {
 
 export function tenantSchedule(tenant: TenantRow): JobSchedule {
   return { cron: tenant.invoice_schedule, tz: tenant.timezone };
-}
-
-/** The tenant's run slot before `slot` (looking back up to 400 days), or the epoch. */
-export function previousSlot(schedule: JobSchedule, slot: Date): Date {
-  for (const lookbackMs of [120_000, 7_200_000, 172_800_000, 5_529_600_000, 34_560_000_000]) {
-    let last: Date | null = null;
-    for (let at = nextSlot(schedule, new Date(slot.getTime() - lookbackMs)); at && at < slot; at = nextSlot(schedule, at)) last = at;
-    if (last) return last;
-  }
-  return new Date(0);
 }
 
 /**

@@ -103,3 +103,64 @@ export function invoicePaths(error: object) {
     },
   };
 }
+
+/** OpenAPI paths of tenants, accounts, their ledgers and top-ups (merged into /api/v1/openapi.json). */
+export function accountPaths(error: object) {
+  return {
+    '/tenants': {
+      post: {
+        summary: 'Create a tenant (admin key); the response carries its api_key and ping_key, shown once',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['slug', 'name', 'timezone', 'currency'],
+                properties: {
+                  slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,49}$' },
+                  name: { type: 'string' },
+                  timezone: { type: 'string', description: 'IANA zone' },
+                  currency: { type: 'string', description: 'ISO 4217' },
+                  invoice_schedule: { type: 'string', default: '0 2 * * *' },
+                  invoice_grace: { type: 'integer', minimum: 1, default: 1800 },
+                  due_days: { type: 'integer', default: 7 },
+                  reminder_days: { type: 'array', items: { type: 'integer' }, default: [7, 3, 1] },
+                  expiry_grace_days: { type: 'integer', default: 7 },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The tenant' }, '400': { description: 'Invalid field', content: { 'application/json': { schema: error } } }, '409': { description: 'Slug taken', content: { 'application/json': { schema: error } } } },
+      },
+    },
+    '/tenants/{id}': { get: { summary: 'A tenant (admin key, or that tenant\'s key)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }], responses: { '200': { description: 'The tenant' }, '404': { description: 'Not found or not yours', content: { 'application/json': { schema: error } } } } } },
+    '/accounts': {
+      post: {
+        summary: "Create a customer account (tenant key)",
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'email'], properties: { name: { type: 'string' }, email: { type: 'string' }, external_id: { type: 'string' } } } } } },
+        responses: { '201': { description: 'The account, with balance' }, '409': { description: 'external_id taken', content: { 'application/json': { schema: error } } } },
+      },
+    },
+    '/accounts/{id}': { get: { summary: 'An account with its balance', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }], responses: { '200': { description: 'The account' }, '404': { description: 'Not found', content: { 'application/json': { schema: error } } } } } },
+    '/accounts/{id}/ledger': {
+      get: {
+        summary: "Movements of the account's balance, newest first",
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{"data":[entry],"next_cursor":string|null}' } },
+      },
+    },
+    '/accounts/{id}/top-ups': {
+      post: {
+        summary: 'Credit the balance from an external payment; the same reference never credits twice',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['amount', 'reference'], properties: { amount: { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }] }, reference: { type: 'string' } } } } } },
+        responses: { '201': { description: 'Credited' }, '200': { description: 'Already credited for this reference' }, '400': { description: 'Bad amount or reference', content: { 'application/json': { schema: error } } } },
+      },
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { addDays, addMonthsClamped, fromLocal, toLocal } from './local-time.js';
+import { addDays, addMonthsClamped, fromLocal, toLocal } from '../time/local-time.js';
 
 export type IntervalUnit = 'day' | 'week' | 'month' | 'year';
 

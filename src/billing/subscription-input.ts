@@ -1,4 +1,4 @@
-import { fromLocal, toLocal, type LocalDateTime } from './local-time.js';
+import { fromLocal, toLocal, type LocalDateTime } from '../time/local-time.js';
 import { parseAmount } from './money.js';
 import type { IntervalUnit } from './table.js';
 

@@ -1,4 +1,4 @@
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../heartbeats/schedule.js';
+import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
 import { currencyExponent } from './money.js';
 
 export interface TenantInput {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, RawBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../heartbeats/schedule.js';
+import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
 import type { Severity } from './table.js';
 
 /** What every query of a definition gets: the database and the instant it is evaluated as of. */

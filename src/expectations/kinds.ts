@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { nextSlot, type JobSchedule } from '../scheduler/slots.js';
+import { nextSlot, type JobSchedule } from '../time/slots.js';
 import type { EvalContext, ExpectationDefinition, Query } from './define.js';
 import type { Measurement } from './store.js';
 import type { Outcome } from './table.js';

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import { previousSlot } from '../billing/invoice-run.js';
 import type { Database } from '../db/database.js';
-import { nextSlot, type JobSchedule } from '../scheduler/slots.js';
+import { nextSlot, previousSlot, type JobSchedule } from '../time/slots.js';
 
 /** The newest slot at or before `at` (epoch when none within 400 days). */
 export function slotAtOrBefore(schedule: JobSchedule, at: Date): Date {

@@ -1,6 +1,6 @@
 import type { Counter, Histogram } from '@opentelemetry/api';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { cronFor } from './status.js';
+import { cronFor } from '../time/cron.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';

@@ -67,11 +67,3 @@ export function parseScheduledFor(raw: string | undefined): Date | null | 'inval
   const at = new Date(raw.replace(' ', 'T'));
   return Number.isNaN(at.getTime()) ? 'invalid' : at;
 }
-
-/** The client address: first X-Forwarded-For entry when trusted, else the socket peer; `a.b.c.d:port` loses the port. */
-export function clientAddress(forwardedFor: string | undefined, peer: string | undefined, trustProxy: boolean): string | null {
-  let addr = trustProxy && forwardedFor ? forwardedFor.split(',')[0]!.trim() : (peer ?? '');
-  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(addr);
-  if (v4WithPort) addr = v4WithPort[1]!;
-  return addr === '' ? null : addr;
-}

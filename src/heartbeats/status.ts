@@ -1,5 +1,5 @@
 import type { CheckKind, StoredStatus } from './table.js';
-import { parseCronSchedule, type CronSchedule } from './schedule.js';
+import { cronFor } from '../time/cron.js';
 
 /** The fields that decide a check's deadlines and derived status. */
 export interface CheckTiming {
@@ -15,20 +15,6 @@ export interface CheckTiming {
 }
 
 export type DerivedStatus = 'new' | 'up' | 'grace' | 'down' | 'paused' | 'started';
-
-const cronCache = new Map<string, CronSchedule>();
-
-/** Parsed schedules are immutable date math, so they are memoised by expression and zone. */
-export function cronFor(schedule: string, tz: string): CronSchedule {
-  const key = `${tz}\u0000${schedule}`;
-  let cron = cronCache.get(key);
-  if (!cron) {
-    cron = parseCronSchedule(schedule, tz);
-    if (cronCache.size > 10_000) cronCache.clear();
-    cronCache.set(key, cron);
-  }
-  return cron;
-}
 
 /** When the current period ends: only for `up` checks; null means never. */
 export function scheduleStart(check: CheckTiming): Date | null {

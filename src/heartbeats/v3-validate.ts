@@ -1,4 +1,4 @@
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from './schedule.js';
+import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
 
 /** Fields a v3 create/update may set; absent means "leave as is" (or the default on create). */
 export interface CheckSpec {

@@ -10,7 +10,7 @@ import { handleError, jsonError } from './errors.js';
 import { healthRoutes, type ReadinessDeps } from './health.js';
 import { requireApiKey, type AuthVariables } from './middleware/api-key.js';
 import { observeRequests } from './middleware/observe.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, type OpenApiPaths } from './openapi.js';
 
 export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
 
@@ -29,6 +29,8 @@ export interface AppDeps {
    * per-request span, request id and body limit; they observe themselves.
    */
   volumeRoutes?: Hono<any>[];
+  /** Each feature's OpenAPI paths, for /api/v1/openapi.json. */
+  openapi?: OpenApiPaths[];
 }
 
 /**
@@ -55,7 +57,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', healthRoutes(deps.readiness));
 
   const v1 = new Hono<AppEnv>();
-  v1.get('/openapi.json', (c) => c.json(openApiDocument()));
+  const document = openApiDocument(deps.openapi ?? []);
+  v1.get('/openapi.json', (c) => c.json(document));
   v1.get('/me', requireApiKey(deps.db), (c) => {
     const p = c.get('principal');
     return c.json({ key_id: p.keyId, kind: p.kind, tenant_id: p.tenantId, read_only: p.readOnly });

@@ -1,4 +1,4 @@
-import { normalizeTimeZone } from '../heartbeats/schedule.js';
+import { normalizeTimeZone } from '../time/cron.js';
 import { AppError } from '../errors.js';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.js';
 import type { ComponentStatus, Impact } from './table.js';

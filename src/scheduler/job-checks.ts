@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensurePingKey, findCheckIdsBySlug, insertCheck } from '../heartbeats/checks-store.js';
 import type { HeartbeatService } from '../heartbeats/service.js';
-import type { JobSchedule } from './slots.js';
+import type { JobSchedule } from '../time/slots.js';
 import { lockServiceCheck } from './store.js';
 
 /** The slug a job's heartbeat check gets: its key with anything outside [a-z0-9-_] as '-'. */

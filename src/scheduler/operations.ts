@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Scheduler } from './runner.js';
-import { isSlot, nextSlot } from './slots.js';
+import { isSlot, nextSlot } from '../time/slots.js';
 import { lastRuns, listJobs, listRuns, oldestPending, setJobPaused, type JobRow, type RunRow } from './store.js';
 
 export type JobState = 'paused' | 'running' | 'failing' | 'ok';

@@ -4,7 +4,8 @@ import type { Counter } from '@opentelemetry/api';
 import type { LoopSpec } from '../background.js';
 import type { HeartbeatService } from '../heartbeats/service.js';
 import { createJobCheck, pingJobCheck } from './job-checks.js';
-import { nextSlot, planCatchUp, slotsBetween, type JobSchedule } from './slots.js';
+import { nextSlot, slotsBetween, type JobSchedule } from '../time/slots.js';
+import { planCatchUp } from './catch-up.js';
 import {
   claimNextSlot,
   claimSlot,

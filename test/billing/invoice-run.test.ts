@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toLocal } from '../../src/billing/local-time.js';
+import { toLocal } from '../../src/time/local-time.js';
 import { periodStart } from '../../src/billing/periods.js';
 import { parseAnchor } from '../../src/billing/subscription-input.js';
 import { insertSubscription, periodStartInSql } from '../../src/billing/subscription-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromLocal, toLocal } from '../../src/billing/local-time.js';
+import { fromLocal, toLocal } from '../../src/time/local-time.js';
 import { expectedPeriods, period, periodStart, type BillingCycle } from '../../src/billing/periods.js';
 
 const localDate = (d: Date, tz: string) => {

@@ -117,3 +117,17 @@ export function parseCronSchedule(expression: string, tz: string): CronSchedule 
     },
   };
 }
+
+const cronCache = new Map<string, CronSchedule>();
+
+/** Parsed schedules are immutable date math, so they are memoised by expression and zone. */
+export function cronFor(schedule: string, tz: string): CronSchedule {
+  const key = `${tz}\u0000${schedule}`;
+  let cron = cronCache.get(key);
+  if (!cron) {
+    cron = parseCronSchedule(schedule, tz);
+    if (cronCache.size > 10_000) cronCache.clear();
+    cronCache.set(key, cron);
+  }
+  return cron;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule, type CronSchedule } from '../../src/heartbeats/schedule.js';
+import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule, type CronSchedule } from '../../src/time/cron.js';
 
 // Expected instants below are computed by hand from the DST rules in ping-api.md §6 and
 // scheduling-and-expectations.md §1, not taken from croner:
