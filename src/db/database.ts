@@ -11,7 +11,8 @@ import type {
   NotificationEventTable,
   PageTable,
 } from '../incidents/table.js';
-import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable, SignalTable } from '../expectations/table.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable } from '../expectations/table.js';
+import type { SignalTable } from '../signals/table.js';
 import type {
   AccountTable,
   InvoicePaymentTable,

@@ -4,7 +4,8 @@ import type { JobDefinition } from '../scheduler/runner.js';
 import { DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
 import { evaluateKind, type Evaluation } from './kinds.js';
 import { runRemediation, type RemediationDeps } from './remediations.js';
-import { ensureState, findExpectation, findState, insertResult, insertSignal, saveState, type ResultRow, type SignalDraft } from './store.js';
+import { recordSignal, type SignalDraft } from '../signals/index.js';
+import { ensureState, findExpectation, findState, insertResult, saveState, type ResultRow } from './store.js';
 import { summarize } from './summary.js';
 import type { Outage } from './tenant-slots.js';
 import type { Trigger } from './table.js';
@@ -108,7 +109,7 @@ export class ExpectationService {
         state.resumed_at = outage.resumedAt;
       }
       await saveState(trx, state);
-      if (signal) await insertSignal(trx, signal, asOf);
+      if (signal) await recordSignal(trx, signal, asOf);
       return result;
     });
     this.#evaluations.add(1, { expectation: id, outcome: evaluation.outcome });
@@ -194,13 +195,13 @@ export class ExpectationService {
   async #remediate(def: ExpectationDefinition, e: Evaluation, asOf: Date): Promise<void> {
     const { db, clock, logger } = this.deps;
     const base = { source: `expectation:${def.id}`, tenantId: null, component: def.component ?? null, severity: def.severity ?? 'major', likelyCause: null };
-    await insertSignal(db, { ...base, kind: 'update', summary: `Remediation started: ${def.remediation} for ${e.targets.length || 'the failing'} tenant(s)`, evidence: { phase: 'started', remediation: def.remediation } }, clock.now());
+    await recordSignal(db, { ...base, kind: 'update', summary: `Remediation started: ${def.remediation} for ${e.targets.length || 'the failing'} tenant(s)`, evidence: { phase: 'started', remediation: def.remediation } }, clock.now());
     const outcome = await runRemediation(def, e, asOf, this.deps.remediation).catch((err: Error) => {
       logger.error({ err, expectation: def.id }, 'remediation failed');
       this.#errors.add(1, { expectation: def.id, stage: 'remediate' });
       return { repaired: 0, failed: 1, skipped: 0, details: { error: err.message } };
     });
-    await insertSignal(
+    await recordSignal(
       db,
       { ...base, kind: 'update', summary: `Remediation finished: ${outcome.repaired} ${def.unit ?? 'records'} repaired${outcome.failed ? `, ${outcome.failed} attempts failed` : ''}`, evidence: { phase: 'finished', ...outcome } },
       clock.now(),

@@ -2,13 +2,12 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { lockForTransaction } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 import { checksum, DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
-import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, SignalTable, Trigger } from './table.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, Trigger } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type ExpectationRow = Selectable<ExpectationTable>;
 export type ResultRow = Selectable<ExpectationResultTable>;
 export type StateRow = Selectable<ExpectationStateTable>;
-export type SignalRow = Selectable<SignalTable>;
 
 /**
  * Syncs loaded definitions to the table by id: new ones inserted, changed ones
@@ -139,35 +138,6 @@ export async function listResults(db: Db, id: string, limit: number, before?: bi
   let q = db.selectFrom('expectation_results').selectAll().where('expectation_id', '=', id);
   if (before !== undefined) q = q.where('id', '<', before);
   return q.orderBy('id', 'desc').limit(limit).execute();
-}
-
-export interface SignalDraft {
-  source: string;
-  kind: 'failing' | 'update' | 'recovered';
-  tenantId: string | null;
-  component: string | null;
-  severity: string;
-  summary: string;
-  evidence: Record<string, unknown>;
-  likelyCause: string | null;
-}
-
-export async function insertSignal(db: Db, s: SignalDraft, now: Date): Promise<void> {
-  await db
-    .insertInto('signals')
-    .values({
-      source: s.source,
-      kind: s.kind,
-      tenant_id: s.tenantId,
-      component: s.component,
-      severity: s.severity,
-      summary: s.summary,
-      evidence: JSON.stringify(s.evidence),
-      likely_cause: s.likelyCause,
-      created_at: now,
-      processed_at: null,
-    })
-    .execute();
 }
 
 /**

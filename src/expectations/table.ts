@@ -70,17 +70,3 @@ export interface RemediationTable {
   created_at: Date;
   updated_at: Date;
 }
-
-export interface SignalTable {
-  id: Generated<bigint>;
-  source: string;
-  kind: 'failing' | 'update' | 'recovered';
-  tenant_id: string | null;
-  component: string | null;
-  severity: string;
-  summary: string;
-  evidence: Json<Record<string, unknown>>;
-  likely_cause: string | null;
-  created_at: Date;
-  processed_at: Date | null;
-}

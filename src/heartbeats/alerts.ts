@@ -4,6 +4,8 @@ import type { LoopSpec } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { recordSignals } from '../signals/index.js';
+import { flipSignal } from './flip-signals.js';
 import {
   earliestDeadline,
   insertFlips,
@@ -113,6 +115,14 @@ export class AlertEvaluator {
       const written = await saveEvaluatedStates(trx, writes, now);
       const won = [...flips.values()].filter((f) => written.has(f.checkId));
       await insertFlips(trx, won, now);
+      // Each flip's signal commits with it.
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const signals = won.flatMap((f) => {
+        const row = byId.get(f.checkId)!;
+        const draft = flipSignal({ id: row.id, tenantId: row.tenant_id, name: row.name, slug: row.slug }, f.flip);
+        return draft ? [draft] : [];
+      });
+      await recordSignals(trx, signals, now);
       if (won.length > 0) {
         this.#flips.add(won.length);
         for (const f of won) {

@@ -1,6 +1,8 @@
 import type { Counter, Histogram } from '@opentelemetry/api';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { recordSignals, type SignalDraft } from '../signals/index.js';
 import { cronFor } from '../time/cron.js';
+import { flipSignal } from './flip-signals.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';
@@ -168,6 +170,7 @@ export class PingIntake {
       }
       const pings: PingRecord[] = [];
       const flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[] = [];
+      const signals: { checkId: string; draft: SignalDraft }[] = [];
       const waiting: typeof todo = [];
       for (const item of todo) {
         const { ping, receivedAt } = item;
@@ -207,15 +210,26 @@ export class PingIntake {
           rid: ping.rid,
           scheduledFor: ping.scheduledFor,
         });
-        if (applied.flip) flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
+        if (applied.flip) {
+          flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
+          const { id, tenant_id: tenantId, name, slug } = entry.row;
+          const draft = flipSignal({ id, tenantId, name, slug }, applied.flip);
+          if (draft) signals.push({ checkId: ping.checkId, draft });
+        }
         waiting.push(item);
       }
       const changed = [...byId.values()].filter((e) => e.changed);
-      const written = await commitPingBatch(
-        this.deps.db,
-        { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.rowVersion, state: e.state })), pings, flips },
-        detectedAt,
-      );
+      const rows = { checks: changed.map((e) => ({ id: e.row.id, rowVersion: e.rowVersion, state: e.state })), pings, flips };
+      // Flips are rare: only a batch with a flip to announce pays for a transaction, so that its
+      // signals commit with it (or not at all, when another writer won the check).
+      const written =
+        signals.length === 0
+          ? await commitPingBatch(this.deps.db, rows, detectedAt)
+          : await this.deps.db.transaction().execute(async (trx) => {
+              const won = await commitPingBatch(trx, rows, detectedAt);
+              await recordSignals(trx, signals.filter((s) => won.has(s.checkId)).map((s) => s.draft), detectedAt);
+              return won;
+            });
       let earliest: Date | undefined;
       for (const e of changed) {
         const rowVersion = written.get(e.row.id);

@@ -110,7 +110,6 @@ export async function commitPingBatch(
       check_id: checkId,
       tenant_id: tenantId,
       created: flip.at.toISOString(),
-      silent: flip.silent,
       old_status: flip.oldStatus,
       new_status: flip.newStatus,
       reason: flip.reason,
@@ -151,9 +150,9 @@ export async function commitPingBatch(
       where x.check_id in (select id from u)
     ), ins_flips as (
       insert into flips (check_id, tenant_id, created, detected_at, processed, old_status, new_status, reason, detail)
-      select y.check_id, y.tenant_id, y.created, ${now}, case when y.silent then ${now}::timestamptz end, y.old_status, y.new_status, y.reason, y.detail
+      select y.check_id, y.tenant_id, y.created, ${now}, ${now}::timestamptz, y.old_status, y.new_status, y.reason, y.detail
       from jsonb_to_recordset(${flips}::jsonb) as y(
-        check_id uuid, tenant_id uuid, created timestamptz, silent boolean, old_status text, new_status text, reason text, detail text)
+        check_id uuid, tenant_id uuid, created timestamptz, old_status text, new_status text, reason text, detail text)
       where y.check_id in (select id from u)
     )
     select id, row_version from u`.execute(db);
@@ -189,7 +188,8 @@ export async function insertFlips(
         tenant_id: tenantId,
         created: flip.at,
         detected_at: detectedAt,
-        processed: flip.silent ? detectedAt : null,
+        // The flip's signal is written in the same transaction (signals/), so it is processed at once.
+        processed: detectedAt,
         old_status: flip.oldStatus,
         new_status: flip.newStatus,
         reason: flip.reason,

@@ -1,10 +1,20 @@
 import type { Counter, Meter } from '@opentelemetry/api';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { LoopSpec } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
-import type { SignalRow } from '../expectations/store.js';
 import type { Logger } from '../logger.js';
+import { claimNextSignal, failingCountSince, finishedRepairsSince, markSignalProcessed, stableSources, type SignalRow } from '../signals/index.js';
+import {
+  addIncidentSource,
+  closeAllSources,
+  firstPageOfTenant,
+  heldOpenIncidents,
+  openSourcesOf,
+  resolvedIncidentOfSourceSince,
+  setSourceOpen,
+  sourcesOf,
+} from './lifecycle-store.js';
 import { addUpdate, createIncident } from './service.js';
 import { statusForSeverity } from './status.js';
 import { componentsOfSource, ensureDefaultPage, findIncident, openIncidentOfSource, openIncidentOnComponents, type IncidentRow } from './store.js';
@@ -35,8 +45,8 @@ const minutes = (ms: number) => {
 };
 
 /**
- * Turns signals into incidents. Heartbeat flips become signals first (source
- * `check:<id>`). Per source, oldest first: `failing` opens an incident on the
+ * Turns signals into incidents (signals/ is the only thing it reads of the
+ * monitors). Per source, oldest first: `failing` opens an incident on the
  * source's components (or joins the open incident on them), a likely cause or
  * a remediation start moves it to identified, a finished remediation to
  * monitoring, `recovered` resolves it when no other source holds it open. A
@@ -54,20 +64,13 @@ export class IncidentManager {
   }
 
   async tick(): Promise<number> {
-    await this.#flipsToSignals();
     let handled = 0;
     for (;;) {
       const done = await this.deps.db.transaction().execute(async (trx) => {
-        // The oldest unprocessed signal of some source no other instance is handling.
-        const { rows } = await sql<SignalRow>`
-          select * from signals s
-          where s.processed_at is null
-            and s.id = (select min(id) from signals s2 where s2.source = s.source and s2.processed_at is null)
-          order by s.id limit 1 for update skip locked`.execute(trx);
-        const signal = rows[0];
+        const signal = await claimNextSignal(trx);
         if (!signal) return false;
         await this.#handle(trx, signal);
-        await trx.updateTable('signals').set({ processed_at: this.deps.clock.now() }).where('id', '=', signal.id).execute();
+        await markSignalProcessed(trx, signal.id, this.deps.clock.now());
         return true;
       });
       if (!done) break;
@@ -76,26 +79,6 @@ export class IncidentManager {
     handled += await this.#resolveStableFlappers();
     if (handled > 0) await this.deps.onChange?.();
     return 1000;
-  }
-
-  /** Unprocessed heartbeat flips into signals (down → failing, down → up → recovered). */
-  async #flipsToSignals(): Promise<void> {
-    const now = this.deps.clock.now();
-    await sql`
-      with picked as (
-        select f.id from flips f where f.processed is null order by f.id limit 500 for update skip locked
-      ),
-      marked as (update flips f set processed = ${now}::timestamptz from picked where f.id = picked.id returning f.*)
-      insert into signals (source, kind, tenant_id, component, severity, summary, evidence, likely_cause, created_at, processed_at)
-      select 'check:' || m.check_id, case when m.new_status = 'down' then 'failing' else 'recovered' end, m.tenant_id, null, 'major',
-             case when m.new_status = 'down'
-                  then 'Heartbeat ' || coalesce(nullif(c.name, ''), c.slug, m.check_id::text) || ' is down' || case when m.detail <> '' then ' (' || m.detail || ')' else '' end
-                  else 'Heartbeat ' || coalesce(nullif(c.name, ''), c.slug, m.check_id::text) || ' is up again' end,
-             jsonb_build_object('check_id', m.check_id, 'reason', m.reason, 'flipped_at', m.created),
-             null, m.created, null
-      from marked m join checks c on c.id = m.check_id
-      where (m.new_status = 'down') or (m.new_status = 'up' and m.old_status = 'down')
-      order by m.id`.execute(this.deps.db);
   }
 
   async #handle(trx: Trx, s: SignalRow): Promise<void> {
@@ -110,14 +93,14 @@ export class IncidentManager {
       return;
     }
     // recovered
-    await trx.updateTable('incident_sources').set({ open: false }).where('incident_id', '=', open.id).where('source', '=', s.source).execute();
-    const still = await trx.selectFrom('incident_sources').select('source').where('incident_id', '=', open.id).where('open', '=', true).execute();
+    await setSourceOpen(trx, open.id, s.source, false);
+    const still = await openSourcesOf(trx, open.id);
     if (still.length > 0) {
-      await addUpdate(trx, open.id, { status: open.status as never, body: `${s.summary}. Still failing: ${still.map((x) => x.source).join(', ')}.` }, now);
+      await addUpdate(trx, open.id, { status: open.status as never, body: `${s.summary}. Still failing: ${still.join(', ')}.` }, now);
       return;
     }
     if (await this.#flapping(trx, s.source, now)) {
-      await trx.updateTable('incident_sources').set({ open: true }).where('incident_id', '=', open.id).where('source', '=', s.source).execute();
+      await setSourceOpen(trx, open.id, s.source, true);
       await addUpdate(trx, open.id, { status: 'monitoring', body: `${s.summary}, but it has failed repeatedly in the last hour; the incident stays open until it is stable.` }, now);
       return;
     }
@@ -139,17 +122,9 @@ export class IncidentManager {
       return;
     }
     // Failing again soon after its incident resolved: reopen that incident rather than open another.
-    const recent = await trx
-      .selectFrom('incidents')
-      .selectAll('incidents')
-      .innerJoin('incident_sources', 'incident_sources.incident_id', 'incidents.id')
-      .where('incident_sources.source', '=', s.source)
-      .where('incidents.status', '=', 'resolved')
-      .where('incidents.resolved_at', '>', new Date(now.getTime() - this.deps.options.reopenWithinMs))
-      .orderBy('incidents.resolved_at', 'desc')
-      .executeTakeFirst();
+    const recent = await resolvedIncidentOfSourceSince(trx, s.source, new Date(now.getTime() - this.deps.options.reopenWithinMs));
     if (recent) {
-      await trx.updateTable('incident_sources').set({ open: true }).where('incident_id', '=', recent.id).where('source', '=', s.source).execute();
+      await setSourceOpen(trx, recent.id, s.source, true);
       await addUpdate(trx, recent.id, { status, body: `Failing again. ${body}` }, now);
       return;
     }
@@ -157,7 +132,7 @@ export class IncidentManager {
     const componentStatus = statusForSeverity(s.severity);
     const related = await openIncidentOnComponents(trx, components.map((c) => c.id));
     if (related) {
-      await trx.insertInto('incident_sources').values({ incident_id: related.id, source: s.source, open: true, created_at: now }).execute();
+      await addIncidentSource(trx, related.id, s.source, now);
       await addUpdate(trx, related.id, { status: related.status as never, body: `Also failing: ${s.summary}`, components: Object.fromEntries(components.map((c) => [c.id, componentStatus])) }, now);
       return;
     }
@@ -175,43 +150,29 @@ export class IncidentManager {
       },
       now,
     );
-    await trx.insertInto('incident_sources').values({ incident_id: incident.id, source: s.source, open: true, created_at: now }).execute();
+    await addIncidentSource(trx, incident.id, s.source, now);
     this.#opened.add(1, { source: s.source.split(':')[0]! });
     this.deps.logger.warn({ incident: incident.id, source: s.source, summary: s.summary }, 'incident opened');
   }
 
   async #resolve(trx: Trx, incident: IncidentRow, summary: string, now: Date): Promise<void> {
-    const repaired = await trx
-      .selectFrom('signals')
-      .select(['summary'])
-      .where('source', 'in', trx.selectFrom('incident_sources').select('source').where('incident_id', '=', incident.id))
-      .where('kind', '=', 'update')
-      .where('created_at', '>=', incident.started_at)
-      .where(sql<boolean>`evidence->>'phase' = 'finished'`)
-      .execute();
-    const body = `Resolved after ${minutes(now.getTime() - incident.started_at.getTime())}. ${summary}.${repaired.length ? ` ${repaired.map((r) => r.summary).join('; ')}.` : ''}`;
-    await trx.updateTable('incident_sources').set({ open: false }).where('incident_id', '=', incident.id).execute();
+    const repaired = await finishedRepairsSince(trx, await sourcesOf(trx, incident.id), incident.started_at);
+    const body = `Resolved after ${minutes(now.getTime() - incident.started_at.getTime())}. ${summary}.${repaired.length ? ` ${repaired.join('; ')}.` : ''}`;
+    await closeAllSources(trx, incident.id);
     await addUpdate(trx, incident.id, { status: 'resolved', body }, now);
   }
 
   async #flapping(trx: Trx, source: string, now: Date): Promise<boolean> {
-    const { rows } = await sql<{ n: bigint }>`
-      select count(*) as n from signals where source = ${source} and kind = 'failing' and created_at > ${new Date(now.getTime() - 3_600_000)}::timestamptz`.execute(trx);
-    return Number(rows[0]!.n) > this.deps.options.flapLimit;
+    return (await failingCountSince(trx, source, new Date(now.getTime() - 3_600_000))) > this.deps.options.flapLimit;
   }
 
   /** Incidents held open for a flapping source resolve once every source has been quiet long enough. */
   async #resolveStableFlappers(): Promise<number> {
     const now = this.deps.clock.now();
     const quietSince = new Date(now.getTime() - this.deps.options.stableAfterMs);
-    const { rows } = await sql<{ id: string }>`
-      select i.id from incidents i
-      where i.status = 'monitoring' and i.automatic
-        and exists (select 1 from incident_sources x where x.incident_id = i.id and x.open)
-        and not exists (
-          select 1 from incident_sources x
-          join lateral (select kind, created_at from signals s where s.source = x.source and s.kind in ('failing', 'recovered') order by s.id desc limit 1) last on true
-          where x.incident_id = i.id and x.open and (last.kind = 'failing' or last.created_at > ${quietSince}::timestamptz))`.execute(this.deps.db);
+    const held = await heldOpenIncidents(this.deps.db);
+    const stable = await stableSources(this.deps.db, [...new Set(held.flatMap((h) => h.sources))], quietSince);
+    const rows = held.filter((h) => h.sources.every((source) => stable.has(source)));
     for (const { id } of rows) {
       await this.deps.db.transaction().execute(async (trx) => {
         const incident = await findIncident(trx, id, true);
@@ -223,8 +184,8 @@ export class IncidentManager {
 
   async #pageFor(trx: Trx, tenantId: string | null, now: Date): Promise<string> {
     if (tenantId) {
-      const page = await trx.selectFrom('pages').select('id').where('tenant_id', '=', tenantId).orderBy('created_at').executeTakeFirst();
-      if (page) return page.id;
+      const page = await firstPageOfTenant(trx, tenantId);
+      if (page) return page;
     }
     return (await ensureDefaultPage(trx, now)).id;
   }

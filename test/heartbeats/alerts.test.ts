@@ -44,8 +44,12 @@ describe(`deadline alerting on ${backend}`, () => {
     await o.alerts.tick();
     const flips = await flipsOf(t, id);
     expect(flips).toHaveLength(2);
-    expect(flips[1]).toMatchObject({ old_status: 'up', new_status: 'down', reason: 'timeout', detail: '', processed: null });
+    expect(flips[1]).toMatchObject({ old_status: 'up', new_status: 'down', reason: 'timeout', detail: '' });
     expect(flips[1]!.created).toEqual(deadline);
+    // The flip publishes its signal in its own transaction, dated at the deadline.
+    const signals = await t.db.selectFrom('signals').selectAll().where('source', '=', `check:${id}`).execute();
+    expect(signals).toMatchObject([{ kind: 'failing', tenant_id: null, severity: 'major', created_at: deadline, processed_at: null }]);
+    expect(signals[0]!.summary).toMatch(/^Heartbeat .+ is down$/);
     const row = await t.db.selectFrom('checks').select(['status', 'alert_after']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'down', alert_after: null });
   });

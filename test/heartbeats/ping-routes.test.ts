@@ -60,7 +60,8 @@ describe(`ping endpoints on ${backend}`, () => {
     expect(p!.remote_addr).toBeNull(); // X-Forwarded-For is ignored unless TRUST_PROXY
     const [f] = await flips();
     expect(f).toMatchObject({ old_status: 'new', new_status: 'up', reason: '' });
-    expect(f!.processed).not.toBeNull(); // new→up notifies nobody
+    // new→up notifies nobody: no signal.
+    expect(await t.db.selectFrom('signals').select('id').where('source', '=', `check:${id}`).execute()).toEqual([]);
   });
 
   it('a body over the API limit is not refused on /ping: its first bytes are kept', async () => {
@@ -90,7 +91,9 @@ describe(`ping endpoints on ${backend}`, () => {
       ['new', 'up', ''],
       ['up', 'down', 'fail'],
     ]);
-    expect(fl[1]!.processed).toBeNull(); // a real alert: left for the incident manager
+    // A real alert: its signal is written with the flip, for the incident manager.
+    const signals = await t.db.selectFrom('signals').select(['kind', 'summary']).where('source', '=', `check:${id}`).execute();
+    expect(signals).toEqual([{ kind: 'failing', summary: expect.stringMatching(/ is down/) }]);
   });
 
   it('rejects bad input with healthchecks bodies and stores nothing', async () => {

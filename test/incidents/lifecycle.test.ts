@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertSignal, type SignalDraft } from '../../src/expectations/store.js';
+import { recordSignal, type SignalDraft } from '../../src/signals/index.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
@@ -18,7 +18,7 @@ describe(`automatic incidents from signals on ${backend}`, () => {
     return { status: res.status, body: res.status === 204 || res.status === 304 ? null : await json(res), headers: res.headers };
   };
   const signal = async (s: Partial<SignalDraft> & { kind: SignalDraft['kind']; summary: string }) => {
-    await insertSignal(t.db, { source: 'expectation:invoices-exist', tenantId: null, component: 'billing', severity: 'major', evidence: {}, likelyCause: null, ...s }, clock.now());
+    await recordSignal(t.db, { source: 'expectation:invoices-exist', tenantId: null, component: 'billing', severity: 'major', evidence: {}, likelyCause: null, ...s }, clock.now());
     await o.incidents.tick();
   };
   const summary = async () => (await api('GET', '/api/v2/summary.json')).body;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertSignal } from '../../src/expectations/store.js';
+import { recordSignal } from '../../src/signals/index.js';
 import { advanceMaintenances } from '../../src/incidents/maintenance.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
@@ -302,7 +302,7 @@ describe(`Statuspage v2 JSON and feeds on ${backend}`, () => {
     await created(api, '/api/v1/components', { page: 'ctl', name: 'Jobs', sources: ['expectation:ctl-check'] });
     const res = await api('POST', '/api/v1/incidents', { page: 'ctl', name: 'Bell \u0007 here', status: 'investigating', body: 'Form feed \u000c here' });
     expect([201, 400]).toContain(res.status);
-    await insertSignal(t.db, { source: 'expectation:ctl-check', kind: 'failing', tenantId: null, component: 'jobs', severity: 'major', summary: 'Heartbeat x is down (exit\u001b[31m 1)', evidence: {}, likelyCause: null }, clock.now());
+    await recordSignal(t.db, { source: 'expectation:ctl-check', kind: 'failing', tenantId: null, component: 'jobs', severity: 'major', summary: 'Heartbeat x is down (exit\u001b[31m 1)', evidence: {}, likelyCause: null }, clock.now());
     await o.incidents.tick();
     expect((await doc('ctl', 'incidents.json')).incidents.length).toBeGreaterThan(0);
     for (const feed of ['history.atom', 'history.rss']) expect(xmlProblems((await get(`/s/ctl/${feed}`)).text), feed).toEqual([]);

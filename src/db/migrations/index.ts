@@ -8,6 +8,7 @@ import * as m0006 from './0006_subscriptions_invoices.js';
 import * as m0007 from './0007_expectations.js';
 import * as m0008 from './0008_incidents.js';
 import * as m0009 from './0009_notifications.js';
+import * as m0010 from './0010_flip_signals.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0007_expectations': m0007,
   '0008_incidents': m0008,
   '0009_notifications': m0009,
+  '0010_flip_signals': m0010,
 });

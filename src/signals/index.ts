@@ -1,0 +1,18 @@
+/**
+ * The signal contract: producers (heartbeats, expectations) record what
+ * happened to a source in the transaction of the change; consumers
+ * (incidents) claim each source's signals in order. Neither side imports the
+ * other, only this module.
+ */
+export type { SignalKind } from './table.js';
+export {
+  claimNextSignal,
+  failingCountSince,
+  finishedRepairsSince,
+  markSignalProcessed,
+  recordSignal,
+  recordSignals,
+  stableSources,
+  type SignalDraft,
+  type SignalRow,
+} from './store.js';
