@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import type { JobDefinition } from '../scheduler/runner.js';
+import type { JobDefinition } from '../scheduler/index.js';
 import { advanceSubscriptionStates, recordReminders, settlementSweep } from './dunning.js';
 import { runInvoices, tenantSchedule, type InvoiceRunResult } from './invoice-run.js';
 import { listTenants, type TenantRow } from './tenant-store.js';

@@ -3,7 +3,7 @@ import { generateApiKey, hashApiKey, keyPrefix } from '../auth/keys.js';
 import { tryInsertApiKey } from '../auth/store.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { ensurePingKey } from '../heartbeats/checks-store.js';
+import { ensurePingKey } from '../heartbeats/index.js';
 import { ledgerAccounts, postedBalance } from './ledger.js';
 import { findLedgerAccount, postTransfer } from './ledger-store.js';
 import { settleFromBalance } from './payments.js';

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { withSessionLock } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
-import { createCheck, setPaused, updateCheck } from '../heartbeats/manage.js';
-import type { CheckSpec } from '../heartbeats/v3-validate.js';
+import { createCheck, setPaused, updateCheck, type CheckSpec } from '../heartbeats/index.js';
 import type { HeartbeatDefinition } from './define.js';
 
 const PLATFORM = { tenantId: null, admin: true };

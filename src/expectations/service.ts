@@ -1,6 +1,6 @@
 import type { Counter } from '@opentelemetry/api';
 import { AppError } from '../errors.js';
-import type { JobDefinition } from '../scheduler/runner.js';
+import type { JobDefinition } from '../scheduler/index.js';
 import { DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
 import { evaluateKind, type Evaluation } from './kinds.js';
 import { runRemediation, type RemediationDeps } from './remediations.js';

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ensurePingKey, findCheckIdsBySlug, insertCheck } from '../heartbeats/checks-store.js';
-import type { HeartbeatService } from '../heartbeats/service.js';
+import { ensurePingKey, findCheckIdsBySlug, insertCheck, type HeartbeatService } from '../heartbeats/index.js';
 import type { JobSchedule } from '../time/slots.js';
 import { lockServiceCheck } from './store.js';
 

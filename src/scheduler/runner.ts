@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Counter } from '@opentelemetry/api';
 import type { LoopSpec } from '../background.js';
-import type { HeartbeatService } from '../heartbeats/service.js';
+import type { HeartbeatService } from '../heartbeats/index.js';
 import { createJobCheck, pingJobCheck } from './job-checks.js';
 import { nextSlot, slotsBetween, type JobSchedule } from '../time/slots.js';
 import { planCatchUp } from './catch-up.js';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { HeartbeatService } from '../heartbeats/service.js';
+import type { HeartbeatService } from '../heartbeats/index.js';
 import type { Logger } from '../logger.js';
 import { ensureServiceCheck, pingJobCheck } from './job-checks.js';
 import { Scheduler, type JobDefinition } from './runner.js';

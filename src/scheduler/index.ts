@@ -1,0 +1,3 @@
+/** The scheduler's public module: features hand it jobs of this shape. */
+export type { JobDefinition, RunContext } from './runner.js';
+export type { CatchUpPolicy } from './table.js';
