@@ -38,6 +38,13 @@ export interface Config {
     commitWaitMs: number;
     commitConcurrency: number;
   };
+  /**
+   * Tuning numbers with sound defaults and no environment variable: batch
+   * sizes, intervals and limits that a deployment should not need to change,
+   * kept here (not in the code that uses them) so tests and operators see
+   * them in one place.
+   */
+  tuning: Tuning;
   otel: {
     serviceName: string;
     endpoint: string | undefined;
@@ -46,6 +53,45 @@ export interface Config {
     disabled: boolean;
   };
 }
+
+export interface Tuning {
+  /** Due checks the deadline evaluator flips per transaction. */
+  alertBatch: number;
+  /** Most pings in one group commit. */
+  pingBatchMax: number;
+  /** Failing signals of one source within an hour beyond which it is flapping (its incident stays open). */
+  flapLimit: number;
+  /** How long a flapping source must stay recovered before its incident resolves. */
+  flapStableMs: number;
+  /** A source failing again this soon after its incident resolved reopens that incident. */
+  reopenWithinMs: number;
+  /** Pause between fan-outs of notification events into deliveries. */
+  fanOutIntervalMs: number;
+  /** Deliveries one worker tick claims. */
+  deliveryBatch: number;
+  /** How long a claimed delivery is held before another worker may retry it. */
+  deliveryLeaseMs: number;
+  /** Longest wait for a webhook receiver's answer. */
+  webhookTimeoutMs: number;
+  /** A subscriber failing this long is quarantined. */
+  quarantineAfterMs: number;
+  /** Idempotency keys are kept at least this long (a little over a day). */
+  idempotencyKeepMs: number;
+}
+
+export const DEFAULT_TUNING: Tuning = Object.freeze({
+  alertBatch: 500,
+  pingBatchMax: 256,
+  flapLimit: 3,
+  flapStableMs: 30 * 60_000,
+  reopenWithinMs: 60 * 60_000,
+  fanOutIntervalMs: 1000,
+  deliveryBatch: 20,
+  deliveryLeaseMs: 60_000,
+  webhookTimeoutMs: 10_000,
+  quarantineAfterMs: 24 * 3_600_000,
+  idempotencyKeepMs: 25 * 3_600_000,
+});
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -210,6 +256,7 @@ export function loadConfig(
       commitWaitMs: p.PING_COMMIT_WAIT ?? 2,
       commitConcurrency: p.PING_COMMIT_CONCURRENCY ?? 4,
     },
+    tuning: { ...DEFAULT_TUNING },
     otel: {
       serviceName: p.OTEL_SERVICE_NAME ?? 'overdue',
       endpoint: p.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),

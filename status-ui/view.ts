@@ -1,4 +1,4 @@
-/** What the public pages render: plain data, prepared by src/incidents/render.ts. */
+/** What the public pages render: plain data, prepared by src/status/render.ts. */
 export type Tone = 'ok' | 'minor' | 'major' | 'critical' | 'maintenance';
 
 export interface TimeView {

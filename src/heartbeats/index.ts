@@ -7,3 +7,5 @@ export type { HeartbeatService } from './service.js';
 export { ensurePingKey, findCheckIdsBySlug, insertCheck, type NewCheck } from './checks-store.js';
 export { createCheck, setPaused, updateCheck } from './manage.js';
 export type { CheckSpec } from './v3-validate.js';
+export { heartbeatsModule } from './module.js';
+export type { AlertEvaluator } from './alerts.js';

@@ -14,10 +14,12 @@ import {
   resolvedIncidentOfSourceSince,
   setSourceOpen,
   sourcesOf,
-} from './lifecycle-store.js';
+} from './store/sources.js';
 import { addUpdate, createIncident } from './service.js';
 import { statusForSeverity } from './status.js';
-import { componentsOfSource, ensureDefaultPage, findIncident, openIncidentOfSource, openIncidentOnComponents, type IncidentRow } from './store.js';
+import { componentsOfSource } from './store/components.js';
+import { findIncident, openIncidentOfSource, openIncidentOnComponents, type IncidentRow } from './store/incidents.js';
+import { ensureDefaultPage } from './store/pages.js';
 
 type Trx = Transaction<Database>;
 

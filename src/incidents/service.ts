@@ -2,20 +2,23 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { impactOf, isOpenIncident, worstStatus } from './status.js';
+import { findComponents, setComponentStatus } from './store/components.js';
+import { insertEvent } from './store/events.js';
 import {
+  deleteIncidentRow,
   derivedStatuses,
-  findComponents,
   findIncident,
+  heldStatuses,
   incidentComponentIds,
-  insertEvent,
   insertIncident,
   insertUpdate,
-  setComponentStatus,
+  setImpact,
   setIncidentComponent,
-  touchPages,
+  updateIncident,
   type IncidentRow,
   type UpdateRow,
-} from './store.js';
+} from './store/incidents.js';
+import { touchPages } from './store/pages.js';
 import type { AffectedComponent, ComponentStatus, Impact } from './table.js';
 
 type Trx = Transaction<Database>;
@@ -124,18 +127,13 @@ export async function addUpdate(
   if (!allowed.includes(u.status)) throw new AppError('validation_failed', `status must be one of ${allowed.join(', ')}`);
   await checkComponents(trx, current.page_id, u.components);
   const resolvedNow = (u.status === 'resolved' || u.status === 'completed') && !current.resolved_at;
-  const incident = await trx
-    .updateTable('incidents')
-    .set({
-      status: u.status,
-      updated_at: now,
-      ...(u.status === 'monitoring' && !current.monitoring_at ? { monitoring_at: now } : {}),
-      ...(resolvedNow ? { resolved_at: now } : {}),
-      ...(isOpenIncident(u.status) ? { resolved_at: null } : {}),
-    })
-    .where('id', '=', incidentId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const incident = await updateIncident(trx, incidentId, {
+    status: u.status,
+    updated_at: now,
+    ...(u.status === 'monitoring' && !current.monitoring_at ? { monitoring_at: now } : {}),
+    ...(resolvedNow ? { resolved_at: now } : {}),
+    ...(isOpenIncident(u.status) ? { resolved_at: null } : {}),
+  });
   let changes = u.components ?? null;
   if (incident.kind === 'maintenance' && ACTIVE_MAINTENANCE.includes(u.status) && !ACTIVE_MAINTENANCE.includes(current.status)) {
     changes = Object.fromEntries((await incidentComponentIds(trx, incidentId)).map((id) => [id, 'under_maintenance' as const]));
@@ -144,10 +142,9 @@ export async function addUpdate(
   const affected = await applyComponents(trx, incident, changes, now);
   if (u.components && incident.kind === 'incident') {
     // Impact follows the worst component the incident holds; an update never lowers it.
-    const held = await trx.selectFrom('incident_components').select('status').where('incident_id', '=', incidentId).execute();
-    const impact = impactOf(worstStatus(held.map((h) => h.status)));
+    const impact = impactOf(worstStatus(await heldStatuses(trx, incidentId)));
     if (IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]) {
-      await trx.updateTable('incidents').set({ impact }).where('id', '=', incidentId).execute();
+      await setImpact(trx, incidentId, impact);
       incident.impact = impact;
     }
   }
@@ -160,7 +157,7 @@ export async function deleteIncident(trx: Trx, id: string, now: Date): Promise<I
   const incident = await findIncident(trx, id, true);
   if (!incident) throw new AppError('not_found', `no incident ${id}`);
   const ids = await incidentComponentIds(trx, id);
-  await trx.deleteFrom('incidents').where('id', '=', id).execute();
+  await deleteIncidentRow(trx, id);
   // Components it held go back to what the remaining incidents say.
   const derived = await derivedStatuses(trx, ids);
   for (const c of await findComponents(trx, ids)) {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { signWebhook } from './signing.js';
+import { insertMail } from './store.js';
 import type { EmailPayload, WebhookPayload } from './table.js';
 
 export interface MailSender {
@@ -32,10 +33,7 @@ export function smtpSender(url: string, from: string): MailSender {
 export function mailboxSender(db: Kysely<Database>, logger: Logger): MailSender {
   return {
     async send(deliveryId, mail, now) {
-      await db
-        .insertInto('mailbox')
-        .values({ delivery_id: deliveryId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: JSON.stringify({ 'Message-ID': `<${deliveryId}@overdue>`, ...headers(deliveryId, mail) }), created_at: now })
-        .execute();
+      await insertMail(db, { deliveryId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: { 'Message-ID': `<${deliveryId}@overdue>`, ...headers(deliveryId, mail) } }, now);
       logger.info({ deliveryId, to: mail.to, subject: mail.subject }, 'mail delivered to the local mailbox (no SMTP_URL)');
     },
     close: () => undefined,

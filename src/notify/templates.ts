@@ -11,6 +11,13 @@ function wrap(title: string, bodyHtml: string, footer: string): string {
   return `<!doctype html><html lang="en"><body style="font-family:system-ui,sans-serif;max-width:40rem"><h1 style="font-size:1.2rem">${escapeHtml(title)}</h1>${bodyHtml}<hr><p style="color:#57606a;font-size:.85rem">${footer}</p></body></html>`;
 }
 
+const STATUS_LABEL: Record<string, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', postmortem: 'Postmortem', scheduled: 'Scheduled maintenance', in_progress: 'Maintenance in progress', verifying: 'Verifying', completed: 'Maintenance completed' };
+
+/** An incident or maintenance status as a subscriber's mail names it. */
+export function statusLabel(status: string): string {
+  return STATUS_LABEL[status] ?? status;
+}
+
 export function incidentEmail(m: {
   to: string;
   pageName: string;

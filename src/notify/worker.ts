@@ -1,5 +1,5 @@
 import type { Counter, Meter } from '@opentelemetry/api';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { BlockList } from 'node:net';
 import type { LoopSpec } from '../background.js';
 import type { Clock } from '../clock.js';
@@ -7,10 +7,21 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { nextAttempt } from './backoff.js';
 import { sendWebhook, WebhookError, type MailSender } from './senders.js';
-import type { DeliveryTable, EmailPayload, WebhookPayload } from './table.js';
+import {
+  claimDeliveries,
+  clearSubscriberFailing,
+  disableSubscriber,
+  findSubscriber,
+  markNoticeSent,
+  markSubscriberFailing,
+  quarantineSubscriber,
+  recordOutcome,
+  type DeliveryRow,
+} from './store.js';
+import type { EmailPayload, WebhookPayload } from './table.js';
 import { refuseTarget } from './targets.js';
 
-type DeliveryRow = Selectable<DeliveryTable>;
+const QUARANTINED = 'subscriber quarantined after failing for 24 h';
 
 export interface WorkerOptions {
   batch: number;
@@ -48,16 +59,7 @@ export class DeliveryWorker {
 
   async claim(): Promise<DeliveryRow[]> {
     const now = this.deps.clock.now();
-    const { rows } = await sql<DeliveryRow>`
-      update deliveries d set state = 'sending', attempts = d.attempts + 1, lease_until = ${new Date(now.getTime() + this.deps.options.leaseMs)}::timestamptz
-      from (
-        select id from deliveries
-        where ((state in ('pending', 'failed') and next_attempt_at <= ${now}::timestamptz) or (state = 'sending' and lease_until < ${now}::timestamptz))
-        order by next_attempt_at limit ${this.deps.options.batch} for update skip locked
-      ) due
-      where d.id = due.id
-      returning d.*`.execute(this.deps.db);
-    return rows;
+    return claimDeliveries(this.deps.db, now, new Date(now.getTime() + this.deps.options.leaseMs), this.deps.options.batch);
   }
 
   /** One batch; returns how many were attempted. */
@@ -70,7 +72,7 @@ export class DeliveryWorker {
   async #deliver(d: DeliveryRow): Promise<void> {
     const { db, clock, logger, options } = this.deps;
     const payload = d.payload as EmailPayload | WebhookPayload;
-    const subscriber = d.subscriber_id ? await db.selectFrom('subscribers').selectAll().where('id', '=', d.subscriber_id).executeTakeFirst() : undefined;
+    const subscriber = d.subscriber_id ? await findSubscriber(db, d.subscriber_id) : undefined;
     if (d.subscriber_id && (!subscriber || subscriber.unsubscribed_at || subscriber.quarantined_at)) {
       return this.#record(d, { state: 'skipped', error: !subscriber ? 'subscriber deleted' : subscriber.unsubscribed_at ? 'unsubscribed' : 'subscriber quarantined' });
     }
@@ -86,11 +88,11 @@ export class DeliveryWorker {
       this.#failed.add(1, { channel: d.channel });
       logger.warn({ deliveryId: d.id, channel: d.channel, attempt: d.attempts, error }, 'delivery attempt failed');
       if (err instanceof WebhookError && err.status === 410 && subscriber) {
-        await db.updateTable('subscribers').set({ unsubscribed_at: clock.now(), updated_at: clock.now() }).where('id', '=', subscriber.id).execute();
+        await disableSubscriber(db, subscriber.id, clock.now());
         return this.#record(d, { state: 'skipped', error: 'the receiver answered 410 Gone; subscriber disabled' });
       }
       if (subscriber && subscriber.channel === 'webhook' && (await this.#noteFailure(subscriber.id, subscriber.failing_since))) {
-        return this.#record(d, { state: 'skipped', error: 'subscriber quarantined after failing for 24 h' });
+        return this.#record(d, { state: 'skipped', error: QUARANTINED });
       }
       const now = clock.now();
       let next = nextAttempt(d.created_at, d.attempts, now, (options.random ?? Math.random)());
@@ -103,21 +105,14 @@ export class DeliveryWorker {
       return this.#record(d, { state: 'failed', error, next });
     }
     this.#sent.add(1, { channel: d.channel });
-    if (subscriber?.failing_since) await db.updateTable('subscribers').set({ failing_since: null }).where('id', '=', subscriber.id).execute();
-    if (d.event_key.startsWith('notice:')) await db.updateTable('notices').set({ status: 'sent' }).where('id', '=', d.event_key.slice('notice:'.length)).execute();
+    if (subscriber?.failing_since) await clearSubscriberFailing(db, subscriber.id);
+    if (d.event_key.startsWith('notice:')) await markNoticeSent(db, d.event_key.slice('notice:'.length));
     return this.#record(d, { state: 'sent' });
   }
 
   async #record(d: DeliveryRow, o: { state: 'sent' | 'failed' | 'dead' | 'skipped'; error?: string; next?: Date }): Promise<void> {
-    const now = this.deps.clock.now();
     // Guarded by the claim: a row whose lease another worker took over is not overwritten.
-    await this.deps.db
-      .updateTable('deliveries')
-      .set({ state: o.state, last_error: o.error ?? null, lease_until: null, ...(o.next && { next_attempt_at: o.next }), ...(o.state === 'sent' && { sent_at: now }) })
-      .where('id', '=', d.id)
-      .where('state', '=', 'sending')
-      .where('attempts', '=', d.attempts)
-      .execute();
+    await recordOutcome(this.deps.db, d, o, this.deps.clock.now());
   }
 
   /** Marks a webhook subscriber failing; after the quarantine period in a row, quarantines it and skips its queue (true). */
@@ -125,19 +120,11 @@ export class DeliveryWorker {
     const { db, clock, logger, options } = this.deps;
     const now = clock.now();
     if (!failingSince) {
-      await db.updateTable('subscribers').set({ failing_since: now }).where('id', '=', subscriberId).where('failing_since', 'is', null).execute();
+      await markSubscriberFailing(db, subscriberId, now);
       return false;
     }
     if (now.getTime() - failingSince.getTime() < options.quarantineAfterMs) return false;
-    await db.transaction().execute(async (trx) => {
-      await trx.updateTable('subscribers').set({ quarantined_at: now, updated_at: now }).where('id', '=', subscriberId).where('quarantined_at', 'is', null).execute();
-      await trx
-        .updateTable('deliveries')
-        .set({ state: 'skipped', last_error: 'subscriber quarantined after failing for 24 h' })
-        .where('subscriber_id', '=', subscriberId)
-        .where('state', 'in', ['pending', 'failed'])
-        .execute();
-    });
+    await db.transaction().execute((trx) => quarantineSubscriber(trx, subscriberId, QUARANTINED, now));
     logger.error({ subscriberId }, 'webhook subscriber quarantined: failing for 24 h in a row');
     return true;
   }

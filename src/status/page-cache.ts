@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { loadPageData, type PageData } from './page-data.js';
-import { findPageBySlug, pageVersions } from './store.js';
+import { findPageBySlug, pageVersions } from '../incidents/index.js';
 
 const RENDER_MAX_AGE_MS = 60_000;
 

@@ -1,7 +1,9 @@
-import { isOpenIncident, pageIndicator } from './status.js';
-import type { IncidentData, PageData } from './page-data.js';
-import type { ComponentRow, UpdateRow } from './store.js';
-import type { ComponentStatus, Impact } from './table.js';
+import { isOpenIncident, type ComponentRow, type ComponentStatus, type Impact, type IncidentData, type IncidentRow, type NotificationEventRow, type PageRow, type UpdateRow } from '../incidents/index.js';
+import { pageIndicator } from './indicator.js';
+import type { PageData } from './page-data.js';
+
+// Statuspage v2 shapes: the public page's documents, the manual API's
+// incidents and components, and the body of subscribers' webhooks.
 
 /** Statuspage writes milliseconds and an explicit offset; we write UTC `Z`. */
 const ts = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -96,5 +98,75 @@ export function statuspageDocuments(d: PageData, publicUrl: string): Record<stri
     'scheduled-maintenances.json': { page, scheduled_maintenances: inc(d.maintenances) },
     'scheduled-maintenances/upcoming.json': { page, scheduled_maintenances: inc(upcoming(d)) },
     'scheduled-maintenances/active.json': { page, scheduled_maintenances: inc(active(d)) },
+  };
+}
+
+/** The page roll-up from what acts on the page now: its components and its active incidents and maintenances. */
+export function pageStatusJson(components: ComponentRow[], active: Pick<IncidentRow, 'kind' | 'status' | 'impact'>[]) {
+  const leaves = components.filter((c) => !c.is_group).map((c) => c.status as ComponentStatus);
+  return pageIndicator(
+    leaves,
+    active.filter((i) => i.kind === 'incident').map((i) => i.impact),
+    active.some((i) => i.kind === 'maintenance'),
+  );
+}
+
+/** The incident as Statuspage's webhooks send it: the public shape plus its extra keys (null or false when unused). */
+export function webhookIncidentJson(i: IncidentData, components: ComponentRow[]) {
+  const x = i.incident;
+  const base = incidentJson(i, components);
+  return {
+    ...base,
+    incident_updates: base.incident_updates.map((u) => ({ ...u, wants_twitter_update: false, twitter_updated_at: null })),
+    impact_override: null,
+    postmortem_body: x.postmortem_body,
+    postmortem_published_at: x.postmortem_published_at?.toISOString() ?? null,
+    postmortem_ignored: false,
+    postmortem_notified_subscribers: false,
+    postmortem_notified_twitter: false,
+    postmortem_body_last_updated_at: x.postmortem_published_at?.toISOString() ?? null,
+    backfilled: false,
+    scheduled_for: x.scheduled_for?.toISOString() ?? null,
+    scheduled_until: x.scheduled_until?.toISOString() ?? null,
+    scheduled_remind_prior: false,
+    scheduled_reminded_at: null,
+    scheduled_auto_in_progress: x.kind === 'maintenance',
+    scheduled_auto_completed: x.kind === 'maintenance',
+  };
+}
+
+/** What a page event's webhook says, loaded once per event (see event-view.ts). */
+export interface EventView {
+  page: PageRow;
+  event: NotificationEventRow;
+  components: ComponentRow[];
+  incident: IncidentData | undefined;
+  status: { indicator: string; description: string };
+}
+
+/**
+ * A Statuspage webhook body for one subscriber: `meta` (its unsubscribe link),
+ * the page's status, and the incident or the component change the event is about.
+ */
+export function webhookBody(v: EventView, meta: { unsubscribe: string; documentation: string; generatedAt: Date }): Record<string, unknown> {
+  const { event, components } = v;
+  const component = event.component_id ? components.find((c) => c.id === event.component_id) : undefined;
+  return {
+    meta: { unsubscribe: meta.unsubscribe, documentation: meta.documentation, generated_at: meta.generatedAt.toISOString() },
+    page: { id: v.page.id, status_indicator: v.status.indicator, status_description: v.status.description },
+    ...(v.incident ? { incident: webhookIncidentJson(v.incident, components) } : {}),
+    ...(component && event.old_status && event.new_status
+      ? {
+          component_update: {
+            id: String(event.id),
+            component_id: component.id,
+            component_type: 'Component',
+            old_status: event.old_status,
+            new_status: event.new_status,
+            created_at: event.created_at.toISOString(),
+          },
+        }
+      : {}),
+    ...(component ? { component: componentJson(component, components) } : {}),
   };
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSignal } from '../../src/signals/index.js';
-import { advanceMaintenances } from '../../src/incidents/maintenance.js';
+import { advanceMaintenances } from '../../src/incidents/index.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, ISO_MS, type Api } from './fixture.js';
+import { apiClient, created, ISO_MS, type Api } from '../incidents/fixture.js';
 
 const PUBLIC_URL = 'https://status.example.test';
 const DOCS = ['summary.json', 'status.json', 'components.json', 'incidents.json', 'incidents/unresolved.json', 'scheduled-maintenances.json', 'scheduled-maintenances/upcoming.json', 'scheduled-maintenances/active.json'];

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database } from '../db/database.js';
-import type { IncidentTable } from './table.js';
+import type { Database } from '../../db/database.js';
+import type { IncidentTable } from '../table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

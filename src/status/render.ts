@@ -2,11 +2,9 @@ import { atomFeed, rssFeed } from '../../status-ui/feeds.js';
 import { renderMarkdownLite } from '../../status-ui/markdown.js';
 import { HistoryPage, IncidentPage, StatusPage } from '../../status-ui/pages.js';
 import type { ComponentView, IncidentView, PageView, TimeView, Tone } from '../../status-ui/view.js';
+import { isOpenIncident, type ComponentRow, type ComponentStatus } from '../incidents/index.js';
 import type { IncidentData, PageData } from './page-data.js';
-import { isOpenIncident } from './status.js';
 import { pageUrl, statusJson, statuspageDocuments } from './statuspage-json.js';
-import type { ComponentRow } from './store.js';
-import type { ComponentStatus } from './table.js';
 
 export const HTML_PATHS = ['', 'history', 'history.atom', 'history.rss'];
 /** Incidents per history page (grouped by month within a page). */

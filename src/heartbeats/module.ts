@@ -1,0 +1,55 @@
+import type { Backend } from '../db/connect.js';
+import type { Config } from '../config.js';
+import type { FeatureParts } from '../feature-module.js';
+import type { JobDefinition } from '../scheduler/index.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
+import { createCheckManagement } from './management.js';
+import { pingRoutes } from './ping-routes.js';
+import { pruneRetained } from './retention.js';
+import { createHeartbeatService, type HeartbeatService } from './service.js';
+import { v3Routes } from './v3-routes.js';
+
+/**
+ * Heartbeats, composed: the ping intake and its routes, the deadline
+ * evaluator's loop, the v3 management API and the ping retention job.
+ */
+export function heartbeatsModule(
+  deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void },
+): FeatureParts & { service: HeartbeatService; alerts: AlertEvaluator } {
+  const { db, clock, logger, meter, config } = deps;
+  const hb = config.heartbeats;
+  const alerts = new AlertEvaluator({
+    db,
+    clock,
+    logger,
+    meter,
+    options: { capMs: hb.alertCapMs, outageThresholdMs: hb.monitorOutageThresholdMs, batchSize: config.tuning.alertBatch },
+    wake: () => deps.wake(ALERT_LOOP),
+  });
+  const service = createHeartbeatService({
+    db,
+    clock,
+    logger,
+    meter,
+    // PGlite is one session: batches cannot overlap there.
+    intake: { maxWaitMs: hb.commitWaitMs, maxBatch: config.tuning.pingBatchMax, concurrency: deps.backend === 'pglite' ? 1 : hb.commitConcurrency },
+    autoCreateLimit: hb.autoCreateLimit,
+    onDeadline: (at) => alerts.deadlineMoved(at),
+  });
+  const retention: JobDefinition = {
+    key: 'heartbeats.retention',
+    schedule: { intervalS: 60 },
+    catchUp: 'latest',
+    maxRunS: 300,
+    handler: async ({ signal }) => void (await pruneRetained({ db, clock, logger, keep: hb.pingLogLimit }, signal)),
+  };
+  return {
+    service,
+    alerts,
+    volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter, logger })],
+    routes: [v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, logger, publicUrl: config.publicUrl })],
+    loops: [alerts.loop()],
+    jobs: [retention],
+  };
+}

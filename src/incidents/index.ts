@@ -1,0 +1,20 @@
+/**
+ * What other features and the composition root use of incidents: the status
+ * page reads pages, components and incidents through here; notify reads pages
+ * and claims the notification events incidents write; the composition root
+ * builds the services, the manager and the maintenance job.
+ *
+ * The manual API's routes (routes.ts) are not re-exported: they render with
+ * status's Statuspage JSON, and status reads through this module, so
+ * re-exporting them would make the two public modules import each other.
+ */
+export type { ComponentStatus, Impact } from './table.js';
+export { isOpenIncident, worstStatus } from './status.js';
+export { ensureDefaultPage, findPage, findPageBySlug, pageVersions, type PageRow } from './store/pages.js';
+export { componentsOfPage, findComponents, lastStatusesBefore, statusLogSince, type ComponentRow } from './store/components.js';
+export { activeOfPage, findIncident, recentOfPage, withDetails, type IncidentData, type IncidentRow, type UpdateRow } from './store/incidents.js';
+export { claimNextEvent, markEventFannedOut, type NotificationEventRow } from './store/events.js';
+export { createPageService } from './page-service.js';
+export { createIncidentService } from './incident-service.js';
+export { advanceMaintenances } from './maintenance.js';
+export { IncidentManager } from './manager.js';

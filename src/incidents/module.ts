@@ -1,0 +1,48 @@
+import type { Config } from '../config.js';
+import type { FeatureParts } from '../feature-module.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { createIncidentService } from './incident-service.js';
+import { advanceMaintenances } from './maintenance.js';
+import { IncidentManager } from './manager.js';
+import { createPageService } from './page-service.js';
+import { incidentRoutes } from './routes.js';
+
+/**
+ * Incidents, composed: the manager that turns signals into incidents (a
+ * loop), the manual API for pages, components, incidents and maintenances,
+ * and the job that starts and completes maintenances. `onChange` is told of
+ * every change a page shows.
+ */
+export function incidentsModule(
+  deps: ServiceDeps & { config: Config; onChange: () => Promise<void>; scheduled: boolean },
+): FeatureParts & { manager: IncidentManager } {
+  const { db, clock, logger, meter, config, onChange } = deps;
+  const t = config.tuning;
+  const manager = new IncidentManager({
+    db,
+    clock,
+    logger,
+    meter,
+    options: { flapLimit: t.flapLimit, stableAfterMs: t.flapStableMs, reopenWithinMs: t.reopenWithinMs },
+    onChange: () => onChange().catch((err) => logger.error({ err }, 'could not refresh page versions')),
+  });
+  return {
+    manager,
+    routes: [incidentRoutes({ db, clock, logger, pages: createPageService({ db, clock, onChange }), incidents: createIncidentService({ db, clock, onChange }) })],
+    loops: [manager.loop()],
+    jobs: deps.scheduled
+      ? [
+          {
+            key: 'incidents.maintenance',
+            schedule: { intervalS: 60 },
+            catchUp: 'latest',
+            maxRunS: 300,
+            handler: async () => {
+              const moved = await advanceMaintenances(db, clock.now());
+              if (moved.started + moved.completed > 0) await onChange();
+            },
+          },
+        ]
+      : [],
+  };
+}

@@ -1,0 +1,87 @@
+import { Hono, type Context } from 'hono';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/app.js';
+import { componentJson } from '../status/index.js';
+import { bad, oneOf, sources, text, timeZone } from './input.js';
+import { body, canUse, pageJson, pageOf, UUID, type RouteContext } from './route-helpers.js';
+import { COMPONENT_STATUSES } from './status.js';
+
+/** Pages and their components: `/api/v1/pages…`, `/api/v1/components…`. */
+export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/pages', auth, idem, async (c) => {
+    const b = await body(c);
+    const p = c.get('principal');
+    const slug = text(b.slug, 'slug', { max: 63 })!;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw bad('slug must be a-z, 0-9 and -');
+    const name = text(b.name, 'name')!;
+    const tz = b.time_zone === undefined ? 'UTC' : timeZone(b.time_zone);
+    // Only the admin key may place a page in a tenant; a tenant key's pages are its tenant's.
+    const tenantId = p.kind === 'admin' ? (typeof b.tenant_id === 'string' && UUID.test(b.tenant_id) ? b.tenant_id : null) : p.tenantId;
+    return c.json(pageJson(await pages.createPage({ slug, name, timeZone: tz, tenantId })), 201);
+  });
+  app.get('/pages', auth, async (c) => {
+    const rows = (await pages.pages()).filter((p) => canUse(c.get('principal'), p));
+    return c.json({ data: rows.map(pageJson), next_cursor: null });
+  });
+  app.patch('/pages/:id', auth, async (c) => {
+    const id = c.req.param('id');
+    const page = UUID.test(id) ? await pages.page(id) : undefined;
+    if (!page || !canUse(c.get('principal'), page)) throw new AppError('not_found', `no page ${id}`);
+    const b = await body(c);
+    const set = { ...(b.name !== undefined && { name: text(b.name, 'name')! }), ...(b.time_zone !== undefined && { time_zone: timeZone(b.time_zone) }) };
+    return c.json(pageJson(await pages.updatePage(page, set)));
+  });
+
+  app.post('/components', auth, idem, async (c) => {
+    const b = await body(c);
+    const page = await pageOf(c, pages, b.page);
+    const name = text(b.name, 'name')!;
+    const isGroup = b.group === undefined ? false : b.group === true ? true : b.group === false ? false : (() => { throw bad('group must be true or false'); })();
+    const status = b.status === undefined ? 'operational' : oneOf(b.status, 'status', COMPONENT_STATUSES);
+    const srcs = sources(b.sources);
+    const row = await pages.createComponent(page, {
+      name,
+      isGroup,
+      status,
+      sources: srcs,
+      groupId: b.group_id === undefined || b.group_id === null ? null : String(b.group_id),
+      description: b.description === undefined || b.description === null ? null : text(b.description, 'description', { max: 2000 })!,
+      position: typeof b.position === 'number' && Number.isInteger(b.position) ? b.position : undefined,
+      onlyShowIfDegraded: b.only_show_if_degraded === true,
+      showcase: b.showcase !== false,
+    });
+    return c.json({ ...componentJson(row, [row]), sources: srcs }, 201);
+  });
+  app.get('/components', auth, async (c) => {
+    const page = await pageOf(c, pages, c.req.query('page'));
+    const { components, sources: srcs } = await pages.components(page);
+    return c.json({ data: components.map((x) => ({ ...componentJson(x, components), sources: srcs.get(x.id) ?? [] })), next_cursor: null });
+  });
+  const componentOf = async (c: Context<AppEnv>) => {
+    const id = c.req.param('id') ?? '';
+    const found = UUID.test(id) ? await pages.component(id) : undefined;
+    if (!found || !canUse(c.get('principal'), found.page)) throw new AppError('not_found', `no component ${id}`);
+    return found.component;
+  };
+  app.patch('/components/:id', auth, async (c) => {
+    const current = await componentOf(c);
+    const b = await body(c);
+    const fields = {
+      ...(b.name !== undefined && { name: text(b.name, 'name')! }),
+      ...(b.description !== undefined && { description: b.description === null ? null : text(b.description, 'description', { max: 2000 })! }),
+      ...(b.position !== undefined && { position: Number.isInteger(b.position) ? (b.position as number) : (() => { throw bad('position must be a whole number'); })() }),
+      ...(b.only_show_if_degraded !== undefined && { only_show_if_degraded: b.only_show_if_degraded === true }),
+      ...(b.showcase !== undefined && { showcase: b.showcase === true }),
+    };
+    const status = b.status === undefined ? undefined : oneOf(b.status, 'status', COMPONENT_STATUSES);
+    const all = await pages.updateComponent(current, { fields, status, sources: b.sources === undefined ? undefined : sources(b.sources) });
+    return c.json(componentJson(all.find((x) => x.id === current.id)!, all));
+  });
+  app.delete('/components/:id', auth, async (c) => {
+    await pages.deleteComponent(await componentOf(c));
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { bad } from './input.js';
+import { withTransaction } from './service.js';
+import {
+  addComponentSources,
+  componentsOfPage,
+  deleteComponent,
+  findComponent,
+  insertComponent,
+  isGroupOfPage,
+  logComponentStatus,
+  nextPosition,
+  replaceComponentSources,
+  setComponentStatus,
+  sourcesOfComponents,
+  updateComponent,
+  type ComponentFields,
+  type ComponentRow,
+} from './store/components.js';
+import { insertEvent } from './store/events.js';
+import { findPage, findPageBySlug, listPages, touchPages, tryInsertPage, updatePage, type PageRow } from './store/pages.js';
+import type { ComponentStatus } from './table.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface NewPage {
+  slug: string;
+  name: string;
+  timeZone: string;
+  tenantId: string | null;
+}
+
+export interface NewComponent {
+  name: string;
+  description: string | null;
+  isGroup: boolean;
+  groupId: string | null;
+  /** Absent: after the last component of its parent. */
+  position: number | undefined;
+  onlyShowIfDegraded: boolean;
+  showcase: boolean;
+  status: ComponentStatus;
+  sources: string[];
+}
+
+export interface ComponentChange {
+  fields: ComponentFields;
+  status: ComponentStatus | undefined;
+  /** Absent: unchanged; a list replaces them. */
+  sources: string[] | undefined;
+}
+
+/**
+ * Pages and their components. Every write commits with a bump of the page's
+ * version (the public page re-renders) and then calls `onChange` (this
+ * instance's page cache re-reads versions at once). A manual component status
+ * change logs the status and records a `component.updated` event for
+ * subscribers in the same transaction. Who may use a page is the caller's
+ * concern: these operate on whatever page they are given.
+ */
+export interface PageService {
+  pageBySlug(slug: string): Promise<PageRow | undefined>;
+  page(id: string): Promise<PageRow | undefined>;
+  /** Every page, by slug. */
+  pages(): Promise<PageRow[]>;
+  /** 409 when the slug is taken. */
+  createPage(p: NewPage): Promise<PageRow>;
+  updatePage(page: PageRow, set: { name?: string; time_zone?: string }): Promise<PageRow>;
+  /** A component with the page it is on. */
+  component(id: string): Promise<{ component: ComponentRow; page: PageRow } | undefined>;
+  /** A page's components in display order, with the sources each lists. */
+  components(page: PageRow): Promise<{ components: ComponentRow[]; sources: Map<string, string[]> }>;
+  /** 400 when `groupId` is not a group of the page, or a group is put in a group. */
+  createComponent(page: PageRow, c: NewComponent): Promise<ComponentRow>;
+  /** Returns the page's components after the change. */
+  updateComponent(current: ComponentRow, change: ComponentChange): Promise<ComponentRow[]>;
+  /** A group's members move to the top level. */
+  deleteComponent(current: ComponentRow): Promise<void>;
+}
+
+export function createPageService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void> }): PageService {
+  const { db, clock } = deps;
+  const changed = async <T>(value: T): Promise<T> => {
+    await deps.onChange();
+    return value;
+  };
+  return {
+    pageBySlug: (slug) => findPageBySlug(db, slug),
+    page: (id) => findPage(db, id),
+    pages: () => listPages(db),
+    async createPage(p) {
+      const now = clock.now();
+      const created = await tryInsertPage(db, { id: randomUUID(), slug: p.slug, name: p.name, time_zone: p.timeZone, tenant_id: p.tenantId, created_at: now, updated_at: now });
+      if (!created) throw new AppError('conflict', `a page with slug ${p.slug} exists`);
+      return changed(created);
+    },
+    async updatePage(page, set) {
+      const row = await withTransaction(db, async (trx) => {
+        await updatePage(trx, page.id, set);
+        await touchPages(trx, [page.id], clock.now());
+        return (await findPage(trx, page.id))!;
+      });
+      return changed(row);
+    },
+    async component(id) {
+      const component = await findComponent(db, id);
+      return component && { component, page: (await findPage(db, component.page_id))! };
+    },
+    async components(page) {
+      const components = await componentsOfPage(db, page.id);
+      return { components, sources: await sourcesOfComponents(db, components.map((c) => c.id)) };
+    },
+    async createComponent(page, c) {
+      const row = await withTransaction(db, async (trx) => {
+        if (c.groupId) {
+          if (!UUID.test(c.groupId) || !(await isGroupOfPage(trx, page.id, c.groupId))) throw bad(`group_id ${c.groupId} is not a group of this page`);
+          if (c.isGroup) throw bad('a group cannot be inside another group');
+        }
+        // Positions count within the parent (the page's top level, or the group).
+        const position = c.position ?? (await nextPosition(trx, page.id, c.groupId));
+        const now = clock.now();
+        const created = await insertComponent(trx, {
+          id: randomUUID(),
+          page_id: page.id,
+          name: c.name,
+          description: c.description,
+          is_group: c.isGroup,
+          group_id: c.groupId,
+          position,
+          only_show_if_degraded: c.onlyShowIfDegraded,
+          showcase: c.showcase,
+          status: c.status,
+          start_date: null,
+          created_at: now,
+          updated_at: now,
+        });
+        await addComponentSources(trx, created.id, c.sources);
+        await logComponentStatus(trx, created.id, c.status, now);
+        await touchPages(trx, [page.id], now);
+        return created;
+      });
+      return changed(row);
+    },
+    async updateComponent(current, change) {
+      await withTransaction(db, async (trx) => {
+        const now = clock.now();
+        await updateComponent(trx, current.id, change.fields, now);
+        if (change.status && change.status !== current.status) {
+          await setComponentStatus(trx, current.id, change.status, now);
+          const event = { type: 'component.updated', pageId: current.page_id, componentId: current.id, componentIds: [current.id], deliver: true };
+          await insertEvent(trx, { ...event, change: { from: current.status, to: change.status } }, now);
+        }
+        if (change.sources) await replaceComponentSources(trx, current.id, change.sources);
+        await touchPages(trx, [current.page_id], now);
+      });
+      return changed(await componentsOfPage(db, current.page_id));
+    },
+    async deleteComponent(current) {
+      await withTransaction(db, async (trx) => {
+        await deleteComponent(trx, current.id);
+        await touchPages(trx, [current.page_id], clock.now());
+      });
+      await deps.onChange();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * What the composition root wires of notify: the fan-out of page events and
+ * billing notices into the outbox, the delivery worker, mail senders, the
+ * subscriber service and its routes. No other feature calls notify: they
+ * leave rows for it (incidents' notification events, billing's notices).
+ */
+export { fanOut, type FanoutDeps } from './fanout.js';
+export { DeliveryWorker, DELIVERY_LOOP, type WorkerOptions } from './worker.js';
+export { mailboxSender, smtpSender, type MailSender } from './senders.js';
+export { parseAllowList } from './targets.js';
+export { tokenSecret } from './token-secret.js';
+export { createSubscriptions, type Subscriptions } from './subscriptions.js';
+export { notifyRoutes } from './routes.js';
+export { notifyModule } from './module.js';

@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import { AppError } from '../errors.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A JSON object, or a form (the status page's subscribe form works without JavaScript). */
+export async function readBody(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header('content-type') ?? '';
+  try {
+    if (type.includes('application/json')) {
+      const b = await c.req.json();
+      if (typeof b === 'object' && b !== null && !Array.isArray(b)) return b as Record<string, unknown>;
+    } else {
+      return (await c.req.parseBody()) as Record<string, unknown>;
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('validation_failed', 'body must be a JSON object or a form');
+}
+
+/** `components`: absent or empty → none (all of the page); one id or a list of ids. */
+export function componentIdsOf(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  const ids = Array.isArray(v) ? v : [v];
+  if (!ids.every((x) => typeof x === 'string' && UUID.test(x))) throw new AppError('validation_failed', 'components must be a list of component ids');
+  return ids as string[];
+}

@@ -1,0 +1,81 @@
+import { Hono, type Context } from 'hono';
+import { escapeHtml } from '../../status-ui/markdown.js';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/app.js';
+import { requestClientAddress } from '../http/client-address.js';
+import { RateLimit } from './rate-limit.js';
+import { componentIdsOf, readBody } from './route-helpers.js';
+import type { LinkPurpose, Subscriptions } from './subscriptions.js';
+
+const EMAIL = /^[^\s@<>",;()\\[\]]+@[^\s@<>",;()\\[\]]+\.[^\s@<>",;()\\[\]]+$/;
+const page = (title: string, body: string) => `<!doctype html><html lang="en"><body><h1>${title}</h1>${body}</body></html>`;
+
+/** Email subscriptions: subscribe (no key), and the signed links of the mails (confirm, manage, unsubscribe). */
+export function subscriberRoutes(deps: { clock: Clock; subscriptions: Subscriptions; trustProxy: boolean }): Hono<AppEnv> {
+  const { clock, subscriptions } = deps;
+  const app = new Hono<AppEnv>();
+  const perAddress = new RateLimit(3, 3_600_000);
+  const perIp = new RateLimit(20, 3_600_000);
+
+  // The answer is the same whether or not the address exists.
+  app.post('/api/v1/pages/:page/subscribers', async (c) => {
+    const slug = c.req.param('page');
+    const target = await subscriptions.page(slug);
+    if (!target) throw new AppError('not_found', `no page ${slug}`);
+    const b = await readBody(c);
+    const email = typeof b.email === 'string' ? b.email.trim() : '';
+    if (!EMAIL.test(email) || email.length > 254) throw new AppError('validation_failed', 'email must be an email address');
+    const components = await subscriptions.checkComponents(target, componentIdsOf(b.components));
+    const now = clock.now().getTime();
+    // The peer address (X-Forwarded-For only behind a trusted proxy); in-process requests have none.
+    const ip = requestClientAddress(c, deps.trustProxy) ?? 'in-process';
+    if (!perIp.allow(String(ip), now) || !perAddress.allow(email.toLowerCase(), now)) {
+      throw new AppError('rate_limited', 'too many subscription requests; try again later');
+    }
+    await subscriptions.subscribeEmail(target, email, components);
+    const message = 'If the address can receive mail, a message is on its way.';
+    // The page's form (no JavaScript) gets a page back; API clients get JSON.
+    if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+      return c.html(page('Check your inbox', `<p>${message}</p><p><a href="${target.slug === 'default' ? '/' : `/s/${target.slug}`}">Back to the status page</a></p>`), 202);
+    }
+    return c.json({ data: { message } }, 202);
+  });
+
+  const linked = async (c: Context, purpose: LinkPurpose): Promise<string> => {
+    const id = await subscriptions.verifyLink(c.req.query('token') ?? '', purpose);
+    if (!id) throw new AppError('not_found', 'this link is invalid or has expired');
+    return id;
+  };
+
+  app.get('/subscriptions/confirm', async (c) => {
+    await subscriptions.confirm(await linked(c, 'confirm'));
+    return c.html(page('Subscription confirmed', '<p>You will get status updates by email.</p>'));
+  });
+  // GET (a link scanner may prefetch it) only asks; the button, or the mail client's one-click POST (RFC 8058), unsubscribes.
+  app.get('/subscriptions/unsubscribe', async (c) => {
+    await linked(c, 'unsubscribe');
+    const token = escapeHtml(c.req.query('token') ?? '');
+    return c.html(page('Unsubscribe?', `<form method="post" action="/subscriptions/unsubscribe?token=${token}"><button type="submit">Unsubscribe from status updates</button></form>`));
+  });
+  app.post('/subscriptions/unsubscribe', async (c) => {
+    await subscriptions.unsubscribe(await linked(c, 'unsubscribe'));
+    return c.html(page('Unsubscribed', '<p>You will get no more status updates.</p>'));
+  });
+  const subscriberOf = async (c: Context) => {
+    const s = await subscriptions.subscriber(await linked(c, 'manage'));
+    if (!s) throw new AppError('not_found', 'this subscription no longer exists');
+    return s;
+  };
+  app.get('/subscriptions/manage', async (c) => {
+    const s = await subscriberOf(c);
+    return c.json({ email: s.email, components: s.component_ids, confirmed: s.confirmed_at !== null, unsubscribed: s.unsubscribed_at !== null });
+  });
+  app.post('/subscriptions/manage', async (c) => {
+    const s = await subscriberOf(c);
+    const components = await subscriptions.checkComponents(await subscriptions.pageOf(s), componentIdsOf((await readBody(c)).components));
+    await subscriptions.setComponents(s.id, components);
+    return c.json({ email: s.email, components });
+  });
+  return app;
+}
