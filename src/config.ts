@@ -22,6 +22,10 @@ export interface Config {
   checksDir: string;
   mailFrom: string;
   webhookAllowPrivate: string | undefined;
+  /** Seals alert channels' secrets at rest (SECRET_KEY); without it a generated key is kept in the database. */
+  secretKey: string | undefined;
+  /** PagerDuty Events API v2 endpoint (PAGERDUTY_EVENTS_URL), overridable for tests and EU accounts. */
+  pagerDutyEventsUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpBodyLimitBytes: number;
   shutdownTimeoutMs: number;
@@ -77,6 +81,10 @@ export interface Tuning {
   quarantineAfterMs: number;
   /** Idempotency keys are kept at least this long (a little over a day). */
   idempotencyKeepMs: number;
+  /** Signals and alert events the alert dispatcher turns into deliveries per transaction. */
+  alertDispatchBatch: number;
+  /** Pause between alert dispatches when nothing wakes it (an idle tick is one indexed probe). */
+  alertDispatchIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = Object.freeze({
@@ -91,6 +99,8 @@ export const DEFAULT_TUNING: Tuning = Object.freeze({
   webhookTimeoutMs: 10_000,
   quarantineAfterMs: 24 * 3_600_000,
   idempotencyKeepMs: 25 * 3_600_000,
+  alertDispatchBatch: 500,
+  alertDispatchIntervalMs: 250,
 });
 
 export class ConfigError extends Error {
@@ -158,6 +168,8 @@ const vars = {
     schema: z.string().regex(/^[0-9a-fA-F:.\/, ]*$/),
     expect: 'addresses or CIDR ranges, comma-separated, that webhooks may reach although private',
   },
+  SECRET_KEY: { schema: z.string().min(32).max(500), expect: 'at least 32 characters (it seals alert channel secrets)', secret: true },
+  PAGERDUTY_EVENTS_URL: { schema: url(['http:', 'https:']), expect: 'the PagerDuty Events API v2 URL' },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     expect: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -187,7 +199,7 @@ const vars = {
 type Vars = typeof vars;
 type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> | undefined };
 
-const SECRET_FILES = ['DATABASE_URL', 'OVERDUE_ADMIN_KEY', 'SMTP_URL', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+const SECRET_FILES = ['DATABASE_URL', 'OVERDUE_ADMIN_KEY', 'SMTP_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'SECRET_KEY'] as const;
 
 export function loadConfig(
   env: Record<string, string | undefined>,
@@ -240,6 +252,8 @@ export function loadConfig(
     checksDir: p.CHECKS_DIR ?? 'checks',
     mailFrom: p.MAIL_FROM ?? 'Overdue <overdue@localhost>',
     webhookAllowPrivate: p.WEBHOOK_ALLOW_PRIVATE,
+    secretKey: p.SECRET_KEY,
+    pagerDutyEventsUrl: p.PAGERDUTY_EVENTS_URL ?? 'https://events.pagerduty.com/v2/enqueue',
     logLevel: p.LOG_LEVEL ?? 'info',
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,
     shutdownTimeoutMs: (p.SHUTDOWN_TIMEOUT ?? 10) * 1000,

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { AlertChannels, AlertDispatcher } from './alerts/index.js';
 import type { BackgroundWork, LoopSpec } from './background.js';
 import type { PaymentProvider } from './billing/providers.js';
 import type { Clock } from './clock.js';
@@ -58,6 +59,10 @@ export interface Overdue {
   incidents: IncidentManager;
   pageCache: PageCache;
   deliveries: DeliveryWorker;
+  /** Operators' alert channels (also the routing port other features use). */
+  alertChannels: AlertChannels;
+  /** Signals and alert events → one outbox row per event and channel (the `alerts` loop). */
+  alertDispatcher: AlertDispatcher;
   /** Fans notification events and billing notices out into deliveries (the outbox). */
   fanOut(): Promise<{ events: number; deliveries: number }>;
   /** Migrates (unless MIGRATE=off), bootstraps the admin key, checks the schema, starts background work if it matches. */

@@ -1,3 +1,4 @@
+import { alertsModule } from './alerts/index.js';
 import { ensureAdminKey } from './auth/bootstrap.js';
 import { BackgroundWork } from './background.js';
 import { billingModule } from './billing/module.js';
@@ -12,6 +13,7 @@ import { heartbeatsModule } from './heartbeats/module.js';
 import { createApp } from './http/app.js';
 import { ensureDefaultPage } from './incidents/index.js';
 import { incidentsModule } from './incidents/module.js';
+import { DELIVERY_LOOP } from './notify/index.js';
 import { notifyModule } from './notify/module.js';
 import type { Overdue, OverdueDeps, StartReport } from './overdue-types.js';
 import { platformJobs } from './platform-jobs.js';
@@ -34,13 +36,14 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const background = new BackgroundWork({ clock, logger, meter: telemetry.meter, stopTimeoutMs: config.shutdownTimeoutMs });
 
   let scheduler: Scheduler | undefined; // built last: it runs every feature's jobs
-  const heartbeats = heartbeatsModule({ ...base, config, backend: database.backend, wake: (loop) => background.wake(loop) });
+  const notify = notifyModule({ ...base, config, mailSender: deps.mailSender });
+  const alerts = alertsModule({ ...base, config, notify, wakeDeliveries: () => background.wake(DELIVERY_LOOP) });
+  const heartbeats = heartbeatsModule({ ...base, config, backend: database.backend, wake: (loop) => background.wake(loop), routing: alerts.channels });
   const status = statusModule({ ...base, config });
   const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate() });
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });
-  const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId });
-  const notify = notifyModule({ ...base, config, mailSender: deps.mailSender });
-  const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify];
+  const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names) });
+  const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts];
   const jobs = [...(scheduled ? [...(heartbeats.jobs ?? []), ...platformJobs({ db, idempotencyKeepMs: config.tuning.idempotencyKeepMs })] : []), ...features.slice(1).flatMap((f) => f.jobs ?? []), ...(deps.jobs ?? [])];
   const timing = schedulerModule({ ...base, config, heartbeats: heartbeats.service, jobs });
   scheduler = timing.scheduler;
@@ -62,7 +65,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     readiness: { db, schema, background },
     openapi: all.flatMap((f) => f.openapi ?? []),
     volumeRoutes: all.flatMap((f) => f.volumeRoutes ?? []),
-    routes: [heartbeats, timing, billing, expectations, incidents, notify, status].flatMap((f) => f.routes ?? []),
+    routes: [heartbeats, timing, billing, expectations, incidents, notify, alerts, status].flatMap((f) => f.routes ?? []),
   });
 
   return {
@@ -76,6 +79,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     incidents: incidents.manager,
     pageCache: status.pageCache,
     deliveries: notify.deliveries,
+    alertChannels: alerts.channels,
+    alertDispatcher: alerts.dispatcher,
     fanOut: notify.fanOut,
     async start() {
       const report: StartReport = { migrated: [] };

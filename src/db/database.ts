@@ -12,7 +12,8 @@ import type {
   PageTable,
 } from '../incidents/table.js';
 import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable } from '../expectations/table.js';
-import type { SignalTable } from '../signals/table.js';
+import type { AlertEventTable, SignalTable } from '../signals/table.js';
+import type { AlertChannelTable, AlertRoutingTable } from '../alerts/table.js';
 import type {
   AccountTable,
   InvoicePaymentTable,
@@ -58,6 +59,9 @@ export interface Database {
   expectation_states: ExpectationStateTable;
   remediations: RemediationTable;
   signals: SignalTable;
+  alert_events: AlertEventTable;
+  alert_channels: AlertChannelTable;
+  alert_routing: AlertRoutingTable;
   pages: PageTable;
   components: ComponentTable;
   component_sources: ComponentSourceTable;

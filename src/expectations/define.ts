@@ -50,6 +50,8 @@ interface Common {
   unit?: string;
   /** Human description of what the check asserts. */
   description?: string;
+  /** Names of the platform's alert channels to tell (default: the platform's default channels). */
+  channels?: string[];
 }
 
 export type ExpectationDefinition =
@@ -77,6 +79,8 @@ export interface HeartbeatDefinition {
   component?: string;
   schedule: { periodS: number } | { cron: string; tz: string };
   graceS: number;
+  /** Names of the platform's alert channels to tell (default: the platform's default channels). */
+  channels?: string[];
 }
 
 export type CheckDefinition = { type: 'expectation'; def: ExpectationDefinition } | { type: 'heartbeat'; def: HeartbeatDefinition };
@@ -108,6 +112,7 @@ const common = {
   relatedJob: z.string().min(1).optional(),
   unit: z.string().min(1).max(50).optional(),
   description: z.string().max(2000).optional(),
+  channels: z.array(z.string().min(1).max(100)).max(20).optional(),
 };
 const expectationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -137,6 +142,7 @@ const heartbeatSchema = z.strictObject({
   component: z.string().min(1).max(100).optional(),
   schedule: z.union([z.strictObject({ periodS: z.number().int().min(1).max(31_536_000) }), cron]),
   graceS: z.number().int().min(1).max(31_536_000),
+  channels: z.array(z.string().min(1).max(100)).max(20).optional(),
 });
 
 const BRAND = Symbol.for('overdue.check-definition');

@@ -20,23 +20,26 @@ function specOf(def: HeartbeatDefinition): CheckSpec {
  * history stays. Instances starting at once sync one after another, so each
  * check is created once (nothing else keeps a platform slug unique).
  */
-export async function syncHeartbeats(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
+export async function syncHeartbeats(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[]; checkIds: Map<string, string> }> {
   // The create-or-update runs its own transactions, which cannot nest in ours,
   // so the lock is a session lock held on one connection, and all the sync's
   // statements go through that connection (on PGlite, the only one there is).
   return withSessionLock(db, 'overdue.startup:heartbeats', (conn) => syncLocked(conn, defs, now));
 }
 
-async function syncLocked(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[] }> {
+async function syncLocked(db: Kysely<Database>, defs: HeartbeatDefinition[], now: Date): Promise<{ created: string[]; paused: string[]; checkIds: Map<string, string> }> {
   const created: string[] = [];
+  const checkIds = new Map<string, string>();
   for (const def of defs) {
     // Platform checks only: a tenant's check with the same slug is not ours to touch.
     const existing = await db.selectFrom('checks').select(['id', 'status']).where('tenant_id', 'is', null).where('slug', '=', slugOf(def.id)).executeTakeFirst();
     if (!existing) {
-      await createCheck(db, PLATFORM, specOf(def), now);
+      const { row } = await createCheck(db, PLATFORM, specOf(def), now);
+      checkIds.set(def.id, row.id);
       created.push(def.id);
       continue;
     }
+    checkIds.set(def.id, existing.id);
     await updateCheck(db, PLATFORM, existing.id, specOf(def), now);
     if (existing.status === 'paused') await setPaused(db, PLATFORM, existing.id, false, now);
   }
@@ -47,5 +50,5 @@ async function syncLocked(db: Kysely<Database>, defs: HeartbeatDefinition[], now
     await setPaused(db, PLATFORM, c.id, true, now);
     paused.push(c.slug.slice('checks-'.length));
   }
-  return { created, paused };
+  return { created, paused, checkIds };
 }

@@ -20,6 +20,8 @@ export function expectationsModule(
     /** The repairs remediations run (billing's), and which instance claims them. */
     repairs: Pick<RemediationDeps, 'runInvoices' | 'settle'>;
     instanceId: () => string;
+    /** Routes a source to the platform channels named in checks/ (null: back to the default channels). A port alerting implements. */
+    routeToNamedChannels: (source: string, names: string[] | null) => Promise<void>;
   },
 ): FeatureParts & {
   service: ExpectationService;
@@ -55,7 +57,12 @@ export function expectationsModule(
     },
     async sync() {
       const report = await syncExpectations(db, expectations, clock.now());
-      await syncHeartbeats(db, heartbeats, clock.now());
+      const { checkIds } = await syncHeartbeats(db, heartbeats, clock.now());
+      for (const { def } of expectations) await deps.routeToNamedChannels(`expectation:${def.id}`, def.channels ?? null);
+      for (const def of heartbeats) {
+        const id = checkIds.get(def.id);
+        if (id) await deps.routeToNamedChannels(`check:${id}`, def.channels ?? null);
+      }
       return report;
     },
   };

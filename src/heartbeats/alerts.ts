@@ -6,9 +6,11 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { recordSignals } from '../signals/index.js';
 import { flipSignal } from './flip-signals.js';
+import { graceStart } from './status.js';
 import {
   earliestDeadline,
   insertFlips,
+  lastPingBodies,
   lockDueChecks,
   readServiceTime,
   rearmDeadlinesInGap,
@@ -117,9 +119,11 @@ export class AlertEvaluator {
       await insertFlips(trx, won, now);
       // Each flip's signal commits with it.
       const byId = new Map(rows.map((r) => [r.id, r]));
+      const bodies = await lastPingBodies(trx, won.filter((f) => f.flip.newStatus === 'down').map((f) => f.checkId));
       const signals = won.flatMap((f) => {
         const row = byId.get(f.checkId)!;
-        const draft = flipSignal({ id: row.id, tenantId: row.tenant_id, name: row.name, slug: row.slug }, f.flip);
+        const check = { id: row.id, tenantId: row.tenant_id, name: row.name, slug: row.slug, tags: row.tags, lastPing: row.last_ping, expectedAt: graceStart(rowToState(row)), body: bodies.get(row.id) ?? null };
+        const draft = flipSignal(check, f.flip);
         return draft ? [draft] : [];
       });
       await recordSignals(trx, signals, now);

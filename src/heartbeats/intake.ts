@@ -212,8 +212,8 @@ export class PingIntake {
         });
         if (applied.flip) {
           flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
-          const { id, tenant_id: tenantId, name, slug } = entry.row;
-          const draft = flipSignal({ id, tenantId, name, slug }, applied.flip);
+          const { id, tenant_id: tenantId, name, slug, tags } = entry.row;
+          const draft = flipSignal({ id, tenantId, name, slug, tags, lastPing: receivedAt, body: bodyText }, applied.flip);
           if (draft) signals.push({ checkId: ping.checkId, draft });
         }
         waiting.push(item);

@@ -4,6 +4,7 @@ import type { FeatureParts } from '../feature-module.js';
 import type { JobDefinition } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
+import type { ChannelRouting } from './channel-routing.js';
 import { createCheckManagement } from './management.js';
 import { pingRoutes } from './ping-routes.js';
 import { pruneRetained } from './retention.js';
@@ -15,7 +16,7 @@ import { v3Routes } from './v3-routes.js';
  * evaluator's loop, the v3 management API and the ping retention job.
  */
 export function heartbeatsModule(
-  deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void },
+  deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void; routing: ChannelRouting },
 ): FeatureParts & { service: HeartbeatService; alerts: AlertEvaluator } {
   const { db, clock, logger, meter, config } = deps;
   const hb = config.heartbeats;
@@ -48,7 +49,7 @@ export function heartbeatsModule(
     service,
     alerts,
     volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter, logger })],
-    routes: [v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), clock, logger, publicUrl: config.publicUrl })],
+    routes: [v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
     loops: [alerts.loop()],
     jobs: [retention],
   };

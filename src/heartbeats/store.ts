@@ -280,3 +280,14 @@ export async function recordServiceTime(db: Db, key: string, at: Date): Promise<
     on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at
     where service_state.updated_at < excluded.updated_at`.execute(db);
 }
+
+/** The newest ping body of each check (as text; at most 4 KB read), for the evidence of a down alert. */
+export async function lastPingBodies(db: Db, checkIds: string[]): Promise<Map<string, string>> {
+  if (checkIds.length === 0) return new Map();
+  const { rows } = await sql<{ check_id: string; body: Uint8Array | null }>`
+    select c.id as check_id, p.body
+    from unnest(${checkIds}::uuid[]) as c(id)
+    cross join lateral (select substring(body from 1 for 4096) as body from pings where check_id = c.id order by n desc limit 1) p`.execute(db);
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  return new Map(rows.filter((r) => r.body && r.body.length > 0).map((r) => [r.check_id, decoder.decode(r.body!)]));
+}

@@ -15,7 +15,7 @@ function isoMicros(d: Date): string {
 const SEVENTY_TWO_HOURS_MS = 72 * 3600 * 1000;
 
 /** A check as healthchecks' v3 API shows it, plus Overdue's fields. Read-only keys see `unique_key` instead of URLs. */
-export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; readOnly: boolean }) {
+export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; readOnly: boolean; channels?: string }) {
   const state = rowToState(row);
   const { status, started } = apiStatus(state, now);
   const base = `${opts.publicUrl}/api/v3/checks/${row.id}`;
@@ -57,7 +57,7 @@ export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; r
       update_url: base,
       pause_url: `${base}/pause`,
       resume_url: `${base}/resume`,
-      channels: '',
+      channels: opts.channels ?? '',
     });
   }
   // Overdue's own fields.

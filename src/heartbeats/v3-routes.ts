@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { RETRY_AFTER_S } from '../http/errors.js';
 import type { Logger } from '../logger.js';
+import { checkSource, type ChannelRouting } from './channel-routing.js';
 import type { Scope } from './manage-store.js';
 import type { CheckManagement } from './management.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
@@ -19,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * (hashed, admin or tenant-scoped, optionally read-only); a tenant key sees
  * only its tenant's checks, and other checks answer 404.
  */
-export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: Logger; publicUrl: string }): Hono<Env> {
+export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRouting; clock: Clock; logger: Logger; publicUrl: string }): Hono<Env> {
   const { manage, clock } = deps;
   const app = new Hono<Env>().basePath('/api/v3');
   // Errors keep healthchecks' shape here; anything else goes on to the app's handler.
@@ -66,19 +67,43 @@ export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: 
     const p = c.get('principal');
     return { admin: p.kind === 'admin', tenantId: p.tenantId };
   };
-  const show = (c: Context<Env>, row: Parameters<typeof checkJson>[0]) =>
-    checkJson(row, clock.now(), { publicUrl: deps.publicUrl, readOnly: c.get('principal').readOnly });
+  type Row = Parameters<typeof checkJson>[0];
+  /** Each check's channels, as healthchecks shows them: comma-separated ids. */
+  const channelsOf = async (rows: Row[]): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    const byOwner = new Map<string | null, Row[]>();
+    for (const r of rows) byOwner.set(r.tenant_id, [...(byOwner.get(r.tenant_id) ?? []), r]);
+    for (const [tenantId, owned] of byOwner) {
+      const routed = await deps.routing.effective({ tenantId }, owned.map((r) => checkSource(r.id)));
+      for (const r of owned) out.set(r.id, (routed.get(checkSource(r.id)) ?? []).join(','));
+    }
+    return out;
+  };
+  const showAll = async (c: Context<Env>, rows: Row[]) => {
+    const channels = await channelsOf(rows);
+    return rows.map((row) => checkJson(row, clock.now(), { publicUrl: deps.publicUrl, readOnly: c.get('principal').readOnly, channels: channels.get(row.id) ?? '' }));
+  };
+  const show = async (c: Context<Env>, row: Row) => (await showAll(c, [row]))[0]!;
   const notFound = (c: Context) => c.json({ error: 'not found' }, 404);
+  /** `channels` of a create or update body: the owner's channel ids to route to, undefined when absent, or the 400 text. */
+  const channelsIn = async (c: Context<Env>, tenantId: string | null): Promise<string[] | undefined | { error: string }> => {
+    const spec = (c.get('body') as { channels?: unknown } | null)?.channels;
+    return typeof spec === 'string' ? deps.routing.resolve({ tenantId }, spec) : undefined;
+  };
 
   const list = async (c: Context<Env>) => {
     const rows = await manage.list(scopeOf(c), { tags: c.req.queries('tag') ?? [], slug: c.req.query('slug') });
-    return c.json({ checks: rows.map((r) => show(c, r)) });
+    return c.json({ checks: await showAll(c, rows) });
   };
   const create = async (c: Context<Env>) => {
     const result = validateCheckSpec(c.get('body'));
     if ('error' in result) return c.json({ error: result.error }, 400);
+    const channels = await channelsIn(c, c.get('principal').tenantId);
+    if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
     const { row, created } = await manage.create(scopeOf(c), result.spec);
-    return c.json(show(c, row), created ? 201 : 200);
+    // Without `channels`, a check alerts its owner's default channels (healthchecks: "default for new checks").
+    if (channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
+    return c.json(await show(c, row), created ? 201 : 200);
   };
   app.get('/checks/', auth(false), list);
   app.get('/checks', auth(false), list);
@@ -87,20 +112,25 @@ export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: 
 
   app.get('/checks/:code', auth(false), async (c) => {
     const row = await manage.get(scopeOf(c), param(c, 'code'));
-    return row ? c.json(show(c, row)) : notFound(c);
+    return row ? c.json(await show(c, row)) : notFound(c);
   });
   app.post('/checks/:code', auth(true), async (c) => {
     const id = param(c, 'code');
     if (!UUID.test(id)) return notFound(c);
     const result = validateCheckSpec(c.get('body'));
     if ('error' in result) return c.json({ error: result.error }, 400);
+    const existing = await manage.get(scopeOf(c), id);
+    if (!existing) return notFound(c);
+    const channels = await channelsIn(c, existing.tenant_id);
+    if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
     const row = await manage.update(scopeOf(c), id, result.spec);
-    return row ? c.json(show(c, row)) : notFound(c);
+    if (row && channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
+    return row ? c.json(await show(c, row)) : notFound(c);
   });
   app.delete('/checks/:code', auth(true), async (c) => {
     const id = param(c, 'code');
     const row = UUID.test(id) ? await manage.remove(scopeOf(c), id) : undefined;
-    return row ? c.json(show(c, row)) : notFound(c);
+    return row ? c.json(await show(c, row)) : notFound(c);
   });
 
   for (const action of ['pause', 'resume'] as const) {
@@ -108,7 +138,7 @@ export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: 
       const id = param(c, 'code');
       const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause') : undefined;
       if (row === 'not_paused') return c.json({ error: 'check is not paused' }, 409);
-      return row ? c.json(show(c, row)) : notFound(c);
+      return row ? c.json(await show(c, row)) : notFound(c);
     });
   }
 
@@ -138,8 +168,12 @@ export function v3Routes(deps: { manage: CheckManagement; clock: Clock; logger: 
   app.get('/checks/:code/flips/', auth(false), flips);
   app.get('/checks/:code/flips', auth(false), flips);
 
-  // Overdue has no healthchecks notification channels; the list is empty.
-  app.get('/channels/', auth(true), (c) => c.json({ channels: [] }));
+  // The key's alert channels (healthchecks' integrations), with healthchecks' kind names.
+  const V3_KIND: Record<string, string> = { pagerduty: 'pd', msteams: 'msteamsw' };
+  app.get('/channels/', auth(true), async (c) => {
+    const channels = await deps.routing.catalog({ tenantId: c.get('principal').tenantId });
+    return c.json({ channels: channels.map((ch) => ({ id: ch.id, name: ch.name, kind: V3_KIND[ch.kind] ?? ch.kind })) });
+  });
 
   app.get('/status/', async (c) => {
     await manage.ready();

@@ -10,9 +10,10 @@ import { handleError, jsonError } from './errors.js';
 import { healthRoutes, type ReadinessDeps } from './health.js';
 import { requireApiKey, type AuthVariables } from './middleware/api-key.js';
 import { observeRequests } from './middleware/observe.js';
+import type { IdempotencyVariables } from './middleware/idempotency.js';
 import { openApiDocument, type OpenApiPaths } from './openapi.js';
 
-export type AppEnv = { Variables: RequestIdVariables & AuthVariables };
+export type AppEnv = { Variables: RequestIdVariables & AuthVariables & IdempotencyVariables };
 
 export interface AppDeps {
   db: Kysely<Database>;

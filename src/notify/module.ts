@@ -16,7 +16,17 @@ import { DeliveryWorker } from './worker.js';
  */
 export function notifyModule(
   deps: ServiceDeps & { config: Config; mailSender?: MailSender | undefined },
-): FeatureParts & { deliveries: DeliveryWorker; fanOut(): Promise<{ events: number; deliveries: number }>; close(): void } {
+): FeatureParts & {
+  deliveries: DeliveryWorker;
+  /** For other features' mail (alert channels): the same sender as subscribers'. */
+  mail: MailSender;
+  /** Signs links in mail (confirmations); shared by every instance. */
+  tokenSecret: () => Promise<Buffer>;
+  /** WEBHOOK_ALLOW_PRIVATE, parsed: outbound requests to anything else must reach public addresses. */
+  allowPrivate: ReturnType<typeof parseAllowList>;
+  fanOut(): Promise<{ events: number; deliveries: number }>;
+  close(): void;
+} {
   const { db, clock, logger, meter, config } = deps;
   const t = config.tuning;
   const secrets = tokenSecret(db);
@@ -34,6 +44,9 @@ export function notifyModule(
   const subscriptions = createSubscriptions({ db, clock, publicUrl: config.publicUrl, tokenSecret: secrets });
   return {
     deliveries,
+    mail,
+    tokenSecret: secrets,
+    allowPrivate,
     fanOut: runFanOut,
     close: () => mail.close(),
     routes: [notifyRoutes({ db, clock, subscriptions, publicUrl: config.publicUrl, allowPrivate, trustProxy: config.heartbeats.trustProxy })],

@@ -1,7 +1,9 @@
 import nodemailer from 'nodemailer';
 import type { Kysely } from 'kysely';
+import { BlockList } from 'node:net';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { safeRequest, type SafeRequest } from './safe-request.js';
 import { signWebhook } from './signing.js';
 import { insertMail } from './store.js';
 import type { EmailPayload, WebhookPayload } from './table.js';
@@ -53,17 +55,20 @@ export class WebhookError extends Error {
 /**
  * POSTs a Standard Webhooks request: `webhook-id` (the delivery id, the same
  * on every retry), `webhook-timestamp` (this attempt), `webhook-signature`.
- * 2xx within the timeout is delivered; redirects are not followed.
+ * 2xx within the timeout is delivered; redirects are not followed. Sent with
+ * safeRequest: the target is resolved once, checked against `allow`
+ * (WEBHOOK_ALLOW_PRIVATE) and the connection pinned to the checked address.
+ * Without `allow` only public addresses are reached.
  */
-export async function sendWebhook(deliveryId: string, hook: WebhookPayload, secret: string, now: Date, timeoutMs: number): Promise<void> {
+export async function sendWebhook(deliveryId: string, hook: WebhookPayload, secret: string, now: Date, timeoutMs: number, allow: BlockList = new BlockList()): Promise<void> {
   const timestamp = Math.floor(now.getTime() / 1000);
   const body = JSON.stringify({ type: hook.type, timestamp: now.toISOString(), data: hook.body });
-  let res: Response;
+  let res: Awaited<ReturnType<SafeRequest>>;
   try {
-    res = await fetch(hook.url, {
+    res = await safeRequest(allow)({
+      url: hook.url,
       method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Overdue-Webhooks/1',
@@ -76,8 +81,7 @@ export async function sendWebhook(deliveryId: string, hook: WebhookPayload, secr
   } catch (err) {
     throw new WebhookError(`request failed: ${(err as Error)?.message ?? String(err)}`, null, null);
   }
-  await res.body?.cancel().catch(() => undefined);
   if (res.status >= 200 && res.status < 300) return;
-  const retryAfter = Number(res.headers.get('retry-after'));
+  const retryAfter = Number([res.headers['retry-after']].flat()[0]);
   throw new WebhookError(`answered ${res.status}`, res.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null);
 }

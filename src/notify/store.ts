@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { DeliveryState, DeliveryTable, EmailPayload, SubscriberTable, WebhookPayload } from './table.js';
+import type { AlertPayload, DeliveryState, DeliveryTable, EmailPayload, SubscriberTable, WebhookPayload } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type SubscriberRow = Selectable<SubscriberTable>;
@@ -10,9 +10,11 @@ export type DeliveryRow = Selectable<DeliveryTable>;
 export interface DeliveryDraft {
   eventKey: string;
   recipient: string;
-  channel: 'email' | 'webhook';
+  channel: 'email' | 'webhook' | 'alert';
   subscriberId: string | null;
-  payload: EmailPayload | WebhookPayload;
+  /** An operator's alert channel (channel 'alert'). */
+  channelId?: string | null;
+  payload: EmailPayload | WebhookPayload | AlertPayload;
 }
 
 // Subscribers
@@ -97,7 +99,7 @@ export async function insertDeliveries(db: Db, drafts: DeliveryDraft[], now: Dat
   const rows = await db
     .insertInto('deliveries')
     .values(
-      drafts.map((d) => ({ id: randomUUID(), event_key: d.eventKey, recipient: d.recipient, channel: d.channel, subscriber_id: d.subscriberId, payload: JSON.stringify(d.payload), state: 'pending' as const, attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, sent_at: null, created_at: now })),
+      drafts.map((d) => ({ id: randomUUID(), event_key: d.eventKey, recipient: d.recipient, channel: d.channel, subscriber_id: d.subscriberId, channel_id: d.channelId ?? null, payload: JSON.stringify(d.payload), state: 'pending' as const, attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, sent_at: null, created_at: now })),
     )
     .onConflict((oc) => oc.columns(['event_key', 'recipient']).doNothing())
     .returning('id')
@@ -136,7 +138,7 @@ export async function recordOutcome(db: Db, d: Pick<DeliveryRow, 'id' | 'attempt
 
 /** The newest 200 deliveries, optionally in one state (the operator's view: no payloads). */
 export async function listDeliveries(db: Db, state: DeliveryState | undefined) {
-  let q = db.selectFrom('deliveries').select(['id', 'event_key', 'recipient', 'channel', 'subscriber_id', 'state', 'attempts', 'next_attempt_at', 'last_error', 'sent_at', 'created_at']);
+  let q = db.selectFrom('deliveries').select(['id', 'event_key', 'recipient', 'channel', 'subscriber_id', 'channel_id', 'state', 'attempts', 'next_attempt_at', 'last_error', 'sent_at', 'created_at']);
   if (state) q = q.where('state', '=', state);
   return q.orderBy('created_at', 'desc').limit(200).execute();
 }
@@ -171,7 +173,7 @@ export async function markNoticeSent(db: Db, noticeId: string): Promise<void> {
   await db.updateTable('notices').set({ status: 'sent' }).where('id', '=', noticeId).execute();
 }
 
-// The local mailbox (mail without SMTP_URL) and the link-signing secret
+// The local mailbox (mail without SMTP_URL)
 
 export async function insertMail(db: Db, m: { deliveryId: string; to: string; subject: string; text: string; html: string; headers: Record<string, string> }, now: Date): Promise<void> {
   await db.insertInto('mailbox').values({ delivery_id: m.deliveryId, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: JSON.stringify(m.headers), created_at: now }).execute();
@@ -179,11 +181,4 @@ export async function insertMail(db: Db, m: { deliveryId: string; to: string; su
 
 export async function listMailbox(db: Db, limit: number) {
   return db.selectFrom('mailbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
-}
-
-/** The stored link-signing secret, written first if there is none (every instance then reads the same one). */
-export async function ensureTokenSecret(db: Db, fresh: string): Promise<string> {
-  await sql`insert into service_state (key, value, updated_at) values ('notify.token_secret', ${JSON.stringify(fresh)}::jsonb, now()) on conflict (key) do nothing`.execute(db);
-  const row = await db.selectFrom('service_state').select('value').where('key', '=', 'notify.token_secret').executeTakeFirstOrThrow();
-  return String(row.value);
 }

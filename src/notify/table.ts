@@ -36,13 +36,21 @@ export interface WebhookPayload {
   body: Record<string, unknown>;
 }
 
+/** A private alert to an operator's channel: rendered at send time by the channel's kind (secrets are never in the outbox). */
+export interface AlertPayload {
+  kind: 'alert';
+  alert: Record<string, unknown>;
+}
+
 export interface DeliveryTable {
   id: string;
   event_key: string;
   recipient: string;
-  channel: 'email' | 'webhook';
+  channel: 'email' | 'webhook' | 'alert';
   subscriber_id: string | null;
-  payload: Json<EmailPayload | WebhookPayload>;
+  /** An operator's alert channel (channel 'alert'); its sender is alerting's. */
+  channel_id: string | null;
+  payload: Json<EmailPayload | WebhookPayload | AlertPayload>;
   state: DeliveryState;
   attempts: number;
   next_attempt_at: Date;

@@ -16,3 +16,14 @@ export {
   type SignalDraft,
   type SignalRow,
 } from './store.js';
+export type { AlertSeverity } from './table.js';
+export {
+  claimUndispatchedAlertEvents,
+  listAlertEvents,
+  markAlertEventsDispatched,
+  recordAlertEvent,
+  recordSignalAlertEvents,
+  type AlertEventDraft,
+  type AlertEventRow,
+} from './alert-events.js';
+export { alertWorkPending, claimUnalertedSignals, markSignalsAlerted } from './alert-feed.js';

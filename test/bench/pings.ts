@@ -29,7 +29,7 @@ import { redactUrl } from '../../src/redact.js';
 import { insertCheck } from '../../src/heartbeats/checks-store.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { benchDatabase } from './support/database.js';
-import { codes, fmt, createLoad, ok200, parseLoadOptions, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
+import { codes, fmt, createLoad, ok200, parseLoadOptions, percentile, rate, runCleanup, withLoopBusy, type LoadSummary } from './support/load.js';
 import { createLogger } from '../../src/logger.js';
 import { httpHalf, storageHalf } from './support/ping-parts.js';
 import { postgresCpu } from './support/postgres-cpu.js';
@@ -116,11 +116,6 @@ interface PingRun {
   /** Share of the run this process's event loop was busy (service and bare route live here). */
   pingLoopBusy: number;
   bareLoopBusy: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 async function createChecks(database: DatabaseHandle, pingKey: string, specs: { timeoutS: number; graceS: number }[]): Promise<string[]> {

@@ -9,6 +9,7 @@ import * as m0007 from './0007_expectations.js';
 import * as m0008 from './0008_incidents.js';
 import * as m0009 from './0009_notifications.js';
 import * as m0010 from './0010_flip_signals.js';
+import * as m0011 from './0011_alerts.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -26,4 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008_incidents': m0008,
   '0009_notifications': m0009,
   '0010_flip_signals': m0010,
+  '0011_alerts': m0011,
 });

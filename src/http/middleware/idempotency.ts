@@ -19,7 +19,12 @@ const LEASE_MS = 60_000;
  * (nothing committed, or the handler is idempotent by its natural keys). A
  * request without the header runs as usual.
  */
-export function idempotency(deps: { db: Kysely<Database>; clock: Clock; logger: Logger }): MiddlewareHandler<{ Variables: AuthVariables }> {
+export type IdempotencyVariables = {
+  /** Set by a handler whose answer holds a secret shown once: a replay answers this instead, and the secret is never stored. */
+  idempotentReplay?: { status: number; body: string };
+};
+
+export function idempotency(deps: { db: Kysely<Database>; clock: Clock; logger: Logger }): MiddlewareHandler<{ Variables: AuthVariables & IdempotencyVariables }> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || key === undefined) return next();
@@ -55,8 +60,9 @@ export function idempotency(deps: { db: Kysely<Database>; clock: Clock; logger: 
       await forgetKey(deps.db, scope, key);
       return;
     }
-    const stored = await c.res.clone().text();
-    await completeKey(deps.db, scope, key, { status: c.res.status, body: stored, contentType: c.res.headers.get('content-type') });
+    const redacted = c.get('idempotentReplay');
+    const stored = redacted ? redacted.body : await c.res.clone().text();
+    await completeKey(deps.db, scope, key, { status: redacted?.status ?? c.res.status, body: stored, contentType: c.res.headers.get('content-type') });
     deps.logger.debug({ scope, status: c.res.status }, 'idempotency key completed');
   };
 }

@@ -73,6 +73,12 @@ export async function withLoopBusy<T>(fn: () => Promise<T>): Promise<[T, number]
   return [result, performance.eventLoopUtilization(start).utilization];
 }
 
+/** The p-th percentile of sorted values (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const ok200 = (s: LoadSummary) => s.statusCodes['200'] ?? 0;
 /** 200 responses per second. */
