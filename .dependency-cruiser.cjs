@@ -1,6 +1,6 @@
 // The house dependency rules (docs/architecture.md, "Dependency rule"), checked in CI by
 // `npm run lint:deps`. A rule names the folders; a new feature folder goes in FEATURES.
-const FEATURES = '(heartbeats|scheduler|billing|expectations|incidents|notify|status|alerts|signals)';
+const FEATURES = '(heartbeats|scheduler|billing|expectations|incidents|notify|status|alerts|console|signals)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

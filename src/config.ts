@@ -85,6 +85,10 @@ export interface Tuning {
   alertDispatchBatch: number;
   /** Pause between alert dispatches when nothing wakes it (an idle tick is one indexed probe). */
   alertDispatchIntervalMs: number;
+  /** Attempts to handle a signal before the incident loop parks it. */
+  signalMaxAttempts: number;
+  /** First retry delay of a signal whose handling failed; doubles per attempt (5 s, 10 s, 20 s, 40 s). */
+  signalRetryBaseMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = Object.freeze({
@@ -101,6 +105,8 @@ export const DEFAULT_TUNING: Tuning = Object.freeze({
   idempotencyKeepMs: 25 * 3_600_000,
   alertDispatchBatch: 500,
   alertDispatchIntervalMs: 250,
+  signalMaxAttempts: 5,
+  signalRetryBaseMs: 5_000,
 });
 
 export class ConfigError extends Error {

@@ -104,8 +104,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       : `  database: PostgreSQL at ${database.location}`,
     `  schema: ${overdue.schema.status.ok ? 'current' : `NOT CURRENT: ${overdue.schema.status.reason}`}`,
   ];
-  if (report.platformPingKey) {
-    lines.push(`  ping key for slug URLs: ${local}/ping/${report.platformPingKey}/<slug>`);
+  if (report.platformPingKey && report.platformPingKeyCreated) {
+    lines.push(`  ping key for slug URLs (shown once; rotate with POST /api/v1/ping-keys/rotate): ${local}/ping/${report.platformPingKey}/<slug>`);
   }
   if (report.generatedAdminKey) {
     lines.push(`  admin API key (shown once, stored hashed): ${report.generatedAdminKey}`);

@@ -78,6 +78,8 @@ export interface StartReport {
   generatedAdminKey?: string;
   /** The platform's ping key, for /ping/<ping_key>/<slug> URLs. */
   platformPingKey?: string;
+  /** Set only when this start created the platform ping key (so it is shown once). */
+  platformPingKeyCreated?: true;
   /** What syncing checks/ changed. */
   checks?: { created: string[]; updated: string[]; archived: string[] };
 }

@@ -1,14 +1,18 @@
 import { alertsModule } from './alerts/index.js';
 import { ensureAdminKey } from './auth/bootstrap.js';
+import { authModule } from './auth/module.js';
+import { consoleModule } from './console/index.js';
+import { channelAttention } from './console-attention.js';
 import { BackgroundWork } from './background.js';
 import { billingModule } from './billing/module.js';
+import { findTenant } from './billing/service.js';
 import { runMigrations } from './db/migrate.js';
 import { migrations as allMigrations } from './db/migrations/index.js';
 import { SchemaGuard } from './db/schema-guard.js';
 import { loadChecks } from './expectations/loader.js';
 import { expectationsModule } from './expectations/module.js';
 import type { FeatureParts } from './feature-module.js';
-import { ensurePingKey } from './heartbeats/index.js';
+import { ensurePlatformPingKey, rotatePingKey } from './heartbeats/index.js';
 import { heartbeatsModule } from './heartbeats/module.js';
 import { createApp } from './http/app.js';
 import { ensureDefaultPage } from './incidents/index.js';
@@ -19,6 +23,7 @@ import type { Overdue, OverdueDeps, StartReport } from './overdue-types.js';
 import { platformJobs } from './platform-jobs.js';
 import type { Scheduler } from './scheduler/index.js';
 import { schedulerModule } from './scheduler/module.js';
+import { sourceOwnerLookup } from './source-owners.js';
 import { statusModule } from './status/module.js';
 
 export type { Overdue, OverdueDeps, StartReport } from './overdue-types.js';
@@ -40,15 +45,17 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const alerts = alertsModule({ ...base, config, notify, wakeDeliveries: () => background.wake(DELIVERY_LOOP) });
   const heartbeats = heartbeatsModule({ ...base, config, backend: database.backend, wake: (loop) => background.wake(loop), routing: alerts.channels });
   const status = statusModule({ ...base, config });
-  const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate() });
+  const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate(), sourceOwner: sourceOwnerLookup(db) });
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });
   const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names) });
-  const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts];
+  const operatorConsole = consoleModule({ ...base, config, scheduled, checks: heartbeats.management, channels: alerts.channels, jobs: () => timing.operations, attention: channelAttention(alerts.channels) });
+  const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts, operatorConsole];
   const jobs = [...(scheduled ? [...(heartbeats.jobs ?? []), ...platformJobs({ db, idempotencyKeepMs: config.tuning.idempotencyKeepMs })] : []), ...features.slice(1).flatMap((f) => f.jobs ?? []), ...(deps.jobs ?? [])];
   const timing = schedulerModule({ ...base, config, heartbeats: heartbeats.service, jobs });
   scheduler = timing.scheduler;
   for (const source of features.flatMap((f) => f.jobSources ?? [])) timing.scheduler.addSource(source);
-  const all = [...features, timing];
+  const auth = authModule({ ...base, tenantExists: async (id) => (await findTenant(db, id)) !== undefined, rotatePingKey: (tenantId) => rotatePingKey(db, tenantId, clock.now()) });
+  const all = [...features, timing, auth];
   for (const loop of [...(deps.loops ?? []), ...all.flatMap((f) => f.loops ?? [])]) background.register(loop);
 
   // Background work runs only while the schema matches the code exactly; a
@@ -65,7 +72,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     readiness: { db, schema, background },
     openapi: all.flatMap((f) => f.openapi ?? []),
     volumeRoutes: all.flatMap((f) => f.volumeRoutes ?? []),
-    routes: [heartbeats, timing, billing, expectations, incidents, notify, alerts, status].flatMap((f) => f.routes ?? []),
+    routes: [heartbeats, timing, billing, expectations, incidents, notify, alerts, operatorConsole, auth, status].flatMap((f) => f.routes ?? []),
   });
 
   return {
@@ -96,7 +103,9 @@ export function createOverdue(deps: OverdueDeps): Overdue {
       if ((await schema.check()).ok) {
         const { generatedKey } = await ensureAdminKey(db, config.adminKey, clock.now());
         if (generatedKey) report.generatedAdminKey = generatedKey;
-        report.platformPingKey = await ensurePingKey(db, null, clock.now());
+        const platform = await ensurePlatformPingKey(db, clock.now());
+        report.platformPingKey = platform.pingKey;
+        if (platform.created) report.platformPingKeyCreated = true;
         await ensureDefaultPage(db, clock.now());
         report.checks = await expectations.sync();
         timing.scheduler.refreshSources();

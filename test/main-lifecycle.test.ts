@@ -33,15 +33,18 @@ describe(`the service process on ${backend}`, () => {
     expect(again.stdout()).toMatch(/schema current/);
   });
 
-  it('starts ready, prints the admin key once, and on SIGTERM drains and exits 0', async () => {
+  it('starts ready, prints the admin key and the platform ping key once, and on SIGTERM drains and exits 0', async () => {
     const p = runScript('src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'info' });
     const [, port] = await p.waitFor(/Overdue is running at http:\/\/localhost:(\d+)/);
     expect(p.stdout()).toMatch(/admin API key \(shown once, stored hashed\): od_admin_\S{32}/);
+    expect(p.stdout()).toMatch(/ping key for slug URLs .*: http:\/\/localhost:\d+\/ping\/[a-z0-9]{22}\/<slug>/);
     expect(p.stdout()).toMatch(onPostgres ? /database: PostgreSQL at postgres:/ : /database: embedded PGlite, data directory .*pgdata/);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
+    // From this host (loopback) the details need no key.
+    expect(await ready.json()).toMatchObject({ status: 'ready', problems: [], schema: { ok: true } });
 
     // A keep-alive connection left open must not keep the process alive.
     const agent = new Agent({ keepAlive: true });
@@ -60,10 +63,11 @@ describe(`the service process on ${backend}`, () => {
     expect(p.stdout()).toMatch(/"msg":"shutting down"/);
     expect(p.stdout()).toMatch(/"msg":"stopped"/);
 
-    // The second start does not print a key again.
+    // The second start prints neither key again.
     const second = runScript('src/main.ts', { ...env, PORT: '0', LOG_LEVEL: 'warn' });
     await second.waitFor(/Overdue is running at/);
     expect(second.stdout()).not.toMatch(/admin API key/);
+    expect(second.stdout()).not.toMatch(/ping key|\/ping\//);
     second.child.kill('SIGINT');
     const secondExit = await second.exited;
     expect(secondExit, second.stdout() + second.stderr()).toEqual({ code: 0, signal: null });

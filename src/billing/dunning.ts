@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { invoiceNoticeFields } from './notice-store.js';
 import { expireStalePayments, settleFromBalance } from './payments.js';
 import { findTenant } from './tenant-store.js';
 
@@ -16,8 +17,7 @@ export async function recordReminders(db: Kysely<Database>, now: Date): Promise<
     with reminders as (
       insert into notices (id, tenant_id, account_id, invoice_id, kind, offset_key, status, payload, created_at)
       select gen_random_uuid(), i.tenant_id, i.account_id, i.id, 'due_reminder', r.days || 'd', 'queued',
-             jsonb_build_object('invoice_id', i.id, 'amount_due', i.amount_due::text, 'currency', i.currency, 'due_at', i.due_at,
-                                'days_before_due', r.days, 'email', a.email, 'account_name', a.name),
+             ${invoiceNoticeFields()} || jsonb_build_object('days_before_due', r.days),
              ${now}::timestamptz
       from invoices i
       join tenants t on t.id = i.tenant_id
@@ -34,10 +34,10 @@ export async function recordReminders(db: Kysely<Database>, now: Date): Promise<
     overdue as (
       insert into notices (id, tenant_id, account_id, invoice_id, kind, offset_key, status, payload, created_at)
       select gen_random_uuid(), i.tenant_id, i.account_id, i.id, 'overdue', '', 'queued',
-             jsonb_build_object('invoice_id', i.id, 'amount_due', i.amount_due::text, 'currency', i.currency, 'due_at', i.due_at,
-                                'email', a.email, 'account_name', a.name),
+             ${invoiceNoticeFields()},
              ${now}::timestamptz
       from invoices i
+      join tenants t on t.id = i.tenant_id
       join accounts a on a.id = i.account_id
       where i.status = 'open' and i.due_at <= ${now}::timestamptz
       on conflict (invoice_id, kind, offset_key) do nothing

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { invoiceNoticeFields } from './notice-store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -97,12 +98,12 @@ export async function recordInsufficientBalanceNotices(trx: Transaction<Database
     with inserted as (
       insert into notices (id, tenant_id, account_id, invoice_id, kind, offset_key, status, payload, created_at)
       select gen_random_uuid(), i.tenant_id, i.account_id, i.id, 'insufficient_balance', '', 'queued',
-             jsonb_build_object(
-               'invoice_id', i.id, 'subscription_id', i.subscription_id, 'amount_due', i.amount_due::text, 'currency', i.currency,
-               'balance', coalesce(la.posted_credits - la.posted_debits - la.pending_debits, 0)::text,
-               'period_start', i.period_start, 'due_at', i.due_at, 'email', a.email, 'account_name', a.name),
+             ${invoiceNoticeFields()} || jsonb_build_object(
+               'subscription_id', i.subscription_id,
+               'balance', coalesce(la.posted_credits - la.posted_debits - la.pending_debits, 0)::text),
              ${now}::timestamptz
       from invoices i
+      join tenants t on t.id = i.tenant_id
       join accounts a on a.id = i.account_id
       left join ledger_accounts la on la.tenant_id = i.tenant_id and la.code = 'customer:' || i.account_id || ':prepaid' and la.currency = i.currency
       where i.tenant_id = ${tenantId} and i.run_slot = ${slot}::timestamptz and i.status = 'open' and i.auto_pay

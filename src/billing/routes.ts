@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
+import { respondWithSecrets } from '../auth/shown-once.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -57,7 +58,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     if ('error' in input) throw new AppError('validation_failed', input.error);
     const { tenant, apiKey, pingKey } = await createTenant(db, input, clock.now());
     deps.onTenantCreated?.();
-    return c.json({ ...tenantJson(tenant), ping_key: pingKey, api_key: apiKey }, 201);
+    return respondWithSecrets(c, 201, { ...tenantJson(tenant), ping_key: pingKey, api_key: apiKey }, ['api_key', 'ping_key']);
   });
 
   app.get('/tenants/:id', auth, async (c) => {

@@ -14,6 +14,7 @@ import type {
 import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, RemediationTable } from '../expectations/table.js';
 import type { AlertEventTable, SignalTable } from '../signals/table.js';
 import type { AlertChannelTable, AlertRoutingTable } from '../alerts/table.js';
+import type { ConsoleSessionTable, ConsoleSignInFailureTable } from '../console/table.js';
 import type {
   AccountTable,
   InvoicePaymentTable,
@@ -62,6 +63,8 @@ export interface Database {
   alert_events: AlertEventTable;
   alert_channels: AlertChannelTable;
   alert_routing: AlertRoutingTable;
+  console_sessions: ConsoleSessionTable;
+  console_sign_in_failures: ConsoleSignInFailureTable;
   pages: PageTable;
   components: ComponentTable;
   component_sources: ComponentSourceTable;

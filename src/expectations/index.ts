@@ -2,3 +2,4 @@
 export { expectationsModule } from './module.js';
 export { loadChecks, type LoadedCheck } from './loader.js';
 export type { ExpectationService } from './service.js';
+export { expectationOwner } from './store.js';

@@ -15,7 +15,17 @@ export function expectationPaths(error: object) {
       },
     },
     '/expectations/{id}/evaluate': {
-      post: { summary: 'Evaluate now (remediates a failure and re-verifies)', parameters: id, responses: { '200': { description: 'The result' }, '404': err('Not found'), '409': err('Archived') } },
+      post: {
+        summary:
+          'Evaluate now (remediates a failure and re-verifies). The admin key evaluates for everyone and stores the result; a tenant key evaluates a forEachTenant expectation for its own tenant only (repairing its own missing invoice runs), stores nothing shared and writes no signals',
+        parameters: id,
+        responses: {
+          '200': { description: 'The result (a tenant key: {"id":null,"scope":"tenant",…,"repaired"})' },
+          '403': err('A platform-scope expectation with a tenant key'),
+          '404': err('Not found'),
+          '409': err('Archived'),
+        },
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ import { idempotency } from '../http/middleware/idempotency.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ExpectationService } from './service.js';
+import type { TenantEvaluation } from './tenant-evaluation.js';
 import { findExpectation, findState, listExpectations, listResults, type ExpectationRow, type ResultRow, type StateRow } from './store.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -53,6 +54,26 @@ function resultJson(r: ResultRow, tenantId: string | null) {
     trigger: r.trigger,
     summary: tenantId === null ? r.summary : undefined,
     error: r.error,
+  };
+}
+
+/** A tenant's own evaluation: the shape of a result, without an id (it is not stored) and with what was repaired. */
+function tenantResultJson(r: TenantEvaluation) {
+  return {
+    id: null,
+    scope: 'tenant',
+    evaluated_at: r.evaluatedAt.toISOString(),
+    outcome: r.outcome,
+    observed_value: r.observed?.toString() ?? null,
+    failing_count: r.failingCount,
+    by_tenant: r.failingCount > 0 || r.outcome === 'fail' || r.outcome === 'warn' ? { [r.tenantId]: r.failingCount } : {},
+    sample: r.sample,
+    window_start: iso(r.windowStart),
+    window_end: iso(r.windowEnd),
+    duration_ms: r.durationMs,
+    trigger: r.trigger,
+    error: r.error,
+    repaired: r.repaired,
   };
 }
 
@@ -104,11 +125,14 @@ export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; lo
     return c.json({ data: rows.map((r) => resultJson(r, viewer(c))), next_cursor: rows.length === limitRaw ? rows[rows.length - 1]!.id.toString() : null });
   });
 
+  // The admin key evaluates (and repairs) for everyone; a tenant key for its own tenant only.
   app.post('/:id/evaluate', idempotency(deps), async (c) => {
     const e = await expectation(c);
     if (e.archived_at) throw new AppError('invalid_state', `expectation ${e.id} is archived`);
-    const result = await service.evaluate(e.id, 'api');
-    return c.json(resultJson(result, viewer(c)));
+    const p = c.get('principal');
+    if (p.kind === 'admin') return c.json(resultJson(await service.evaluate(e.id, 'api'), null));
+    if (!p.tenantId || e.scope !== 'forEachTenant') throw new AppError('forbidden', `expectation ${e.id} is evaluated for the platform as a whole: that needs the admin key`);
+    return c.json(tenantResultJson(await service.evaluateForTenant(e.id, p.tenantId)));
   });
 
   return app;

@@ -7,6 +7,7 @@ import { runRemediation, type RemediationDeps } from './remediations.js';
 import { recordSignal, type SignalDraft } from '../signals/index.js';
 import { ensureState, findExpectation, findState, insertResult, saveState, type ResultRow } from './store.js';
 import { summarize } from './summary.js';
+import { evaluationForTenant, type TenantEvaluation } from './tenant-evaluation.js';
 import type { Outage } from './tenant-slots.js';
 import type { Trigger } from './table.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -119,6 +120,61 @@ export class ExpectationService {
       return this.evaluate(id, 'reverify');
     }
     return result;
+  }
+
+  /**
+   * A tenant's own evaluation of a forEachTenant expectation (a tenant key's
+   * POST …/evaluate): the same set-based measurement, cut to the tenant's
+   * part; a failure with an invoice-run remediation repairs the tenant's
+   * missing slots only (claimed in the ledger as usual) and is measured again.
+   * It speaks for one tenant, so it stores no shared result, moves no
+   * thresholds and writes no signals; the settlement sweep, which is
+   * platform-wide, is not run. 404 when unknown or archived, 403 for a
+   * platform-scope expectation (that needs the admin key).
+   */
+  async evaluateForTenant(id: string, tenantId: string, trigger: 'api' | 'reverify' = 'api'): Promise<TenantEvaluation> {
+    const { db, clock, logger } = this.deps;
+    const def = this.#defs.get(id);
+    const row = await findExpectation(db, id);
+    if (!def || !row || row.archived_at) throw new AppError('not_found', `no expectation ${id}`);
+    if (def.scope !== 'forEachTenant') throw new AppError('forbidden', `expectation ${id} is evaluated for the platform as a whole: that needs the admin key`);
+    const asOf = clock.now();
+    const outage = await this.#outage(id, def, asOf, 'api');
+    const started = performance.now();
+    let evaluation: Evaluation;
+    let error: string | null = null;
+    try {
+      evaluation = evaluationForTenant(def, await evaluateKind(def, { db, asOf }, row.created_at, outage), tenantId);
+    } catch (err) {
+      error = (err as Error)?.message ?? String(err);
+      logger.error({ err, expectation: id, tenantId }, 'expectation evaluation for a tenant failed');
+      this.#errors.add(1, { expectation: id, stage: 'evaluate' });
+      evaluation = { outcome: 'error', observed: null, failingCount: 0, sample: [], byTenant: {}, windowStart: null, windowEnd: null, targets: [], unverifiedTenants: [] };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    this.#evaluations.add(1, { expectation: id, outcome: evaluation.outcome });
+    const result: TenantEvaluation = {
+      tenantId,
+      evaluatedAt: asOf,
+      outcome: evaluation.outcome,
+      observed: evaluation.observed,
+      failingCount: evaluation.failingCount,
+      sample: evaluation.sample,
+      windowStart: evaluation.windowStart,
+      windowEnd: evaluation.windowEnd,
+      durationMs,
+      trigger,
+      error,
+      repaired: null,
+    };
+    if (evaluation.outcome !== 'fail' || def.remediation !== 'invoice-run' || trigger === 'reverify') return result;
+    const outcome = await runRemediation(def, evaluation, asOf, this.deps.remediation).catch((err: Error) => {
+      logger.error({ err, expectation: id, tenantId }, 'remediation for a tenant failed');
+      this.#errors.add(1, { expectation: id, stage: 'remediate' });
+      return { repaired: 0, failed: 1, skipped: 0, details: { error: err.message } };
+    });
+    logger.info({ expectation: id, tenantId, repaired: outcome.repaired, failed: outcome.failed, skipped: outcome.skipped }, 'remediation for one tenant finished');
+    return { ...(await this.evaluateForTenant(id, tenantId, 'reverify')), repaired: outcome.repaired };
   }
 
   /** Our own outage, if evaluation resumes after a gap (or resumed recently). */

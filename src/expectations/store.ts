@@ -165,3 +165,14 @@ export async function finishRemediation(db: Db, id: bigint, owner: string, outco
     .where('claimed_by', '=', owner)
     .execute();
 }
+
+/**
+ * Who an expectation is evaluated for, for features that let it be named
+ * elsewhere (a status page component listing `expectation:<id>`): the platform
+ * as a whole, or every tenant (`forEachTenant`, each tenant may speak for its
+ * own part). Undefined when there is no such expectation or it is archived.
+ */
+export async function expectationOwner(db: Db, id: string): Promise<{ scope: ExpectationRow['scope'] } | undefined> {
+  const row = await db.selectFrom('expectations').select('scope').where('id', '=', id).where('archived_at', 'is', null).executeTakeFirst();
+  return row && { scope: row.scope };
+}

@@ -80,3 +80,14 @@ export async function insertCheck(db: Kysely<Database>, check: NewCheck, now: Da
     .execute();
   return id;
 }
+
+/**
+ * Who owns a check, for features that let a check be named elsewhere (a status
+ * page component listing `check:<id>`): its tenant (null: the platform's), or
+ * undefined when there is no such check. A malformed id is simply unknown.
+ */
+export async function checkOwner(db: Kysely<Database>, id: string): Promise<{ tenantId: string | null } | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const row = await db.selectFrom('checks').select('tenant_id').where('id', '=', id).executeTakeFirst();
+  return row && { tenantId: row.tenant_id };
+}

@@ -5,7 +5,14 @@
  */
 export type { HeartbeatService } from './service.js';
 export { ensurePingKey, findCheckIdsBySlug, insertCheck, type NewCheck } from './checks-store.js';
+export { ensurePlatformPingKey, rotatePingKey } from './ping-key-store.js';
 export { createCheck, setPaused, updateCheck } from './manage.js';
 export type { CheckSpec } from './v3-validate.js';
 export { heartbeatsModule } from './module.js';
 export type { AlertEvaluator } from './alerts.js';
+export { checkOwner } from './checks-store.js';
+export type { CheckManagement } from './management.js';
+export { CHECK_STATE_RANK, uniqueKey, type CheckState, type Scope } from './manage-store.js';
+export { apiStatus, graceStart } from './status.js';
+export { rowToState, type CheckRow } from './store.js';
+export { pingsJson } from './v3-format.js';

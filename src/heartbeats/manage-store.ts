@@ -71,7 +71,21 @@ export async function deleteCheckRow(db: Db, id: string): Promise<void> {
 export async function listPings(db: Db, checkId: string, limit: number) {
   return db
     .selectFrom('pings')
-    .select(['n', 'created', 'kind', 'scheme', 'remote_addr', 'method', 'ua', 'exitstatus', 'rid', 'scheduled_for', sql<boolean>`body is not null`.as('has_body')])
+    .select([
+      'n',
+      'created',
+      'kind',
+      'scheme',
+      'remote_addr',
+      'method',
+      'ua',
+      'exitstatus',
+      'rid',
+      'scheduled_for',
+      sql<boolean>`body is not null`.as('has_body'),
+      // The console shows the start of each body in the log.
+      sql<Uint8Array | null>`substring(body from 1 for 160)`.as('body_head'),
+    ])
     .where('check_id', '=', checkId)
     .orderBy('n', 'desc')
     .limit(limit)
@@ -89,3 +103,51 @@ export async function listFlips(db: Db, checkId: string, range: { from?: Date | 
   if (range.to) q = q.where('created', '<', range.to);
   return q.orderBy('created', 'desc').orderBy('id', 'desc').limit(1000).execute();
 }
+
+/** The console's order: failing first (down, then late), then new, up, paused. */
+export type CheckState = 'down' | 'late' | 'new' | 'up' | 'paused';
+const RANK: Record<CheckState, number> = { down: 0, late: 1, new: 2, up: 3, paused: 4 };
+
+/** A check's state at `now`, in SQL (late: its grace has begun). */
+const rankAt = (now: Date) => sql<number>`case
+  when status = 'down' then 0
+  when status = 'paused' then 4
+  when status = 'new' then 2
+  when alert_after is not null and alert_after - make_interval(secs => grace_s) <= ${now}::timestamptz then 1
+  else 3 end`;
+
+/**
+ * One page of checks, failing first, then by name: filtered by state, tag
+ * and a name search, after the `after` cursor (keyset: rank, name, id).
+ */
+export async function listChecksPage(
+  db: Db,
+  scope: Scope,
+  now: Date,
+  f: { state?: CheckState; tag?: string; q?: string; after?: { rank: number; name: string; id: string }; limit: number },
+): Promise<(CheckRow & { rank: number })[]> {
+  const rank = rankAt(now);
+  let q = db
+    .selectFrom(scoped(db, scope).select(rank.as('rank')).as('c'))
+    .selectAll();
+  if (f.state) q = q.where('rank', '=', RANK[f.state]);
+  if (f.tag) q = q.where(sql<boolean>`${f.tag} = any(string_to_array(tags, ' '))`);
+  if (f.q) q = q.where(sql<boolean>`name ilike ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  if (f.after) q = q.where(sql<boolean>`(rank, name, id) > (${f.after.rank}, ${f.after.name}, ${f.after.id}::uuid)`);
+  return (await q.orderBy('rank').orderBy('name').orderBy('id').limit(f.limit).execute()) as (CheckRow & { rank: number })[];
+}
+
+/** How many checks in scope are in each state at `now`. */
+export async function countChecksByState(db: Db, scope: Scope, now: Date): Promise<Record<CheckState, number>> {
+  const rows = await db
+    .selectFrom(scoped(db, scope).select(rankAt(now).as('rank')).as('c'))
+    .select(['rank', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('rank')
+    .execute();
+  const out: Record<CheckState, number> = { down: 0, late: 0, new: 0, up: 0, paused: 0 };
+  const byRank = Object.fromEntries(Object.entries(RANK).map(([k, v]) => [v, k as CheckState]));
+  for (const r of rows) out[byRank[Number(r.rank)]!] = Number(r.n);
+  return out;
+}
+
+export const CHECK_STATE_RANK = RANK;

@@ -4,7 +4,7 @@ import { findActiveKeyByHash, type Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
-import { findCheck, listChecks, listFlips, listPings, pingBody, type Scope } from './manage-store.js';
+import { countChecksByState, findCheck, listChecks, listChecksPage, listFlips, listPings, pingBody, type CheckState, type Scope } from './manage-store.js';
 import type { CheckRow } from './store.js';
 import type { CheckSpec } from './v3-validate.js';
 
@@ -20,6 +20,10 @@ export interface CheckManagement {
   /** The key's principal, if it is an active key. */
   principalFor(key: string): Promise<Principal | undefined>;
   list(scope: Scope, filter: { tags: string[]; slug?: string | undefined }): Promise<CheckRow[]>;
+  /** A page of checks, failing first (the console's list). */
+  page(scope: Scope, filter: Omit<Parameters<typeof listChecksPage>[3], never>): Promise<(CheckRow & { rank: number })[]>;
+  /** Checks in scope per state now. */
+  counts(scope: Scope): Promise<Record<CheckState, number>>;
   /** By id or by `unique_key`. */
   get(scope: Scope, idOrUniqueKey: string): Promise<CheckRow | undefined>;
   create(scope: Scope, spec: CheckSpec): Promise<{ row: CheckRow; created: boolean }>;
@@ -41,6 +45,8 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
   return {
     principalFor: (key) => findActiveKeyByHash(db, hashApiKey(key)),
     list: (scope, filter) => listChecks(db, scope, filter),
+    page: (scope, filter) => listChecksPage(db, scope, clock.now(), filter),
+    counts: (scope) => countChecksByState(db, scope, clock.now()),
     get: (scope, id) => findCheck(db, scope, id),
     create: (scope, spec) => createCheck(db, scope, spec, clock.now()),
     update: (scope, id, spec) => updateCheck(db, scope, id, spec, clock.now()),

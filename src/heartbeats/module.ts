@@ -5,7 +5,7 @@ import type { JobDefinition } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
 import type { ChannelRouting } from './channel-routing.js';
-import { createCheckManagement } from './management.js';
+import { createCheckManagement, type CheckManagement } from './management.js';
 import { pingRoutes } from './ping-routes.js';
 import { pruneRetained } from './retention.js';
 import { createHeartbeatService, type HeartbeatService } from './service.js';
@@ -17,7 +17,7 @@ import { v3Routes } from './v3-routes.js';
  */
 export function heartbeatsModule(
   deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void; routing: ChannelRouting },
-): FeatureParts & { service: HeartbeatService; alerts: AlertEvaluator } {
+): FeatureParts & { service: HeartbeatService; alerts: AlertEvaluator; management: CheckManagement } {
   const { db, clock, logger, meter, config } = deps;
   const hb = config.heartbeats;
   const alerts = new AlertEvaluator({
@@ -38,6 +38,7 @@ export function heartbeatsModule(
     autoCreateLimit: hb.autoCreateLimit,
     onDeadline: (at) => alerts.deadlineMoved(at),
   });
+  const management = createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit });
   const retention: JobDefinition = {
     key: 'heartbeats.retention',
     schedule: { intervalS: 60 },
@@ -48,8 +49,9 @@ export function heartbeatsModule(
   return {
     service,
     alerts,
+    management,
     volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter, logger })],
-    routes: [v3Routes({ manage: createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit }), routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
+    routes: [v3Routes({ manage: management, routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
     loops: [alerts.loop()],
     jobs: [retention],
   };

@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { handleError, jsonError } from './errors.js';
 import { healthRoutes, type ReadinessDeps } from './health.js';
-import { requireApiKey, type AuthVariables } from './middleware/api-key.js';
+import { recordKeyUse, requireApiKey, type AuthVariables } from './middleware/api-key.js';
 import { observeRequests } from './middleware/observe.js';
 import type { IdempotencyVariables } from './middleware/idempotency.js';
 import { openApiDocument, type OpenApiPaths } from './openapi.js';
@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   for (const routes of deps.volumeRoutes ?? []) app.route('/', routes);
   app.use(requestId({ limitLength: 128 }));
   app.use(observeRequests(deps));
+  app.use(recordKeyUse(deps));
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes,
     onError: (c) => jsonError(c, 413, 'payload_too_large', `request body exceeds ${deps.bodyLimitBytes} bytes`),

@@ -1,7 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { sql, type Kysely } from 'kysely';
 import type { BackgroundWork } from '../background.js';
 import type { SchemaGuard } from '../db/schema-guard.js';
+import { peerAddress } from './client-address.js';
+import { presentsAdminKey } from './middleware/api-key.js';
+import { requestHeader } from './request-header.js';
 
 export interface ReadinessProblem {
   check: 'database' | 'schema' | 'background';
@@ -31,21 +34,46 @@ export async function readinessProblems(deps: ReadinessDeps): Promise<ReadinessP
   return problems;
 }
 
+/** IPv4 127/8, IPv6 ::1, and IPv4 loopback mapped into IPv6. */
+export function isLoopback(address: string): boolean {
+  return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(address) || address === '::1';
+}
+
+/**
+ * Who may read /readyz's details (problems, schema, loops: what an attacker
+ * would like to know): the admin key, or a request from this host. "From this
+ * host" is the socket's peer being a loopback address and no X-Forwarded-For
+ * (or Forwarded) header, whatever TRUST_PROXY says: a proxy on the same host
+ * forwards outsiders from a loopback address, and says so in that header. A
+ * request with no socket at all was made in-process (`app.request`), which
+ * only code inside the process can do.
+ */
+async function mayReadDetails(c: Context, db: Kysely<any>, timeoutMs: number): Promise<boolean> {
+  const inProcess = (c.env as { incoming?: unknown } | undefined)?.incoming === undefined;
+  const local = inProcess || isLoopback(peerAddress(c) ?? '');
+  if (local && requestHeader(c, 'x-forwarded-for') === undefined && requestHeader(c, 'forwarded') === undefined) return true;
+  return withTimeout(presentsAdminKey(db, c.req), timeoutMs).catch(() => false);
+}
+
 export function healthRoutes(deps: ReadinessDeps): Hono {
   const app = new Hono();
   // Liveness: the process answers. Never touches the database, so a database
   // outage does not get the process restarted in a loop.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Readiness, for load balancers and orchestrators: the status for anyone,
+  // the reasons only for the operator (mayReadDetails).
   app.get('/readyz', async (c) => {
-    const problems = await readinessProblems(deps);
+    const [problems, details] = await Promise.all([readinessProblems(deps), mayReadDetails(c, deps.db, deps.dbTimeoutMs ?? 2000)]);
+    const status = problems.length === 0 ? 'ready' : 'unavailable';
+    c.header('Cache-Control', 'no-store');
+    if (!details) return c.json({ status }, problems.length === 0 ? 200 : 503);
     const schema = deps.schema.status;
     const body = {
-      status: problems.length === 0 ? 'ready' : 'unavailable',
+      status,
       problems,
       schema: { ok: schema.ok, applied: schema.applied.length, pending: schema.pending, unknown: schema.unknown },
       background: { running: deps.background.running, loops: deps.background.loopNames },
     };
-    c.header('Cache-Control', 'no-store');
     return c.json(body, problems.length === 0 ? 200 : 503);
   });
   return app;

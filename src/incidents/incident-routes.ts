@@ -5,7 +5,14 @@ import { incidentJson } from '../status/index.js';
 import { bad, componentChanges, componentIds, impact, incidentStatus, instant, maintenanceStatus, text } from './input.js';
 import { body, canUse, pageOf, UUID, visiblePageIds, type RouteContext } from './route-helpers.js';
 import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.js';
-import type { IncidentKind } from './store/incidents.js';
+import type { ComponentRow } from './store/components.js';
+import type { IncidentData, IncidentKind } from './store/incidents.js';
+
+/** An incident as the authenticated API shows it: the public shape, and whether (and when) it is public. */
+function apiIncidentJson(d: IncidentData, components: ComponentRow[]) {
+  const x = d.incident;
+  return { ...incidentJson(d, components), automatic: x.automatic, draft: x.published_at === null, published_at: x.published_at?.toISOString() ?? null, publish_at: x.publish_at?.toISOString() ?? null };
+}
 
 /** Incidents and scheduled maintenances: `/api/v1/incidents…` (updates, postmortem), `/api/v1/maintenances`. */
 export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteContext): Hono<AppEnv> {
@@ -18,13 +25,13 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
   };
   const view = async (id: string) => {
     const { data, components } = await incidents.view(id);
-    return incidentJson(data, components);
+    return apiIncidentJson(data, components);
   };
   const list = async (c: Context<AppEnv>, kind: IncidentKind, statuses: readonly string[]) => {
     const status = c.req.query('status');
     if (status !== undefined && !statuses.includes(status)) throw new AppError('bad_request', `status must be one of ${statuses.join(', ')}`);
     const { data, components } = await incidents.list(kind, await visiblePageIds(c, pages), status);
-    return c.json({ data: data.map((d) => incidentJson(d, components)), next_cursor: null });
+    return c.json({ data: data.map((d) => apiIncidentJson(d, components)), next_cursor: null });
   };
 
   app.post('/incidents', auth, idem, async (c) => {
@@ -69,6 +76,26 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     await incidents.publishPostmortem(incident, postmortem);
     return c.json({ ...(await view(incident.id)), postmortem_body: postmortem });
   });
+  // Corrects a manual incident (or a draft) without posting an update.
+  app.patch('/incidents/:id', auth, async (c) => {
+    const incident = await incidentOf(c);
+    const b = await body(c);
+    const unknown = Object.keys(b).filter((k) => !['name', 'impact', 'components'].includes(k));
+    if (unknown.length > 0) throw bad(`only name, impact and components can be changed, not ${unknown.join(', ')}`);
+    await incidents.patch(incident, {
+      ...(b.name !== undefined && { name: text(b.name, 'name')! }),
+      ...(b.impact !== undefined && { impact: impact(b.impact) }),
+      ...(b.components !== undefined && { components: componentChanges(b.components) }),
+    });
+    return c.json(await view(incident.id));
+  });
+  // A draft goes public: page, feeds, JSON, and subscribers are told once.
+  app.post('/incidents/:id/publish', auth, idem, async (c) => {
+    const incident = await incidentOf(c);
+    await incidents.publish(incident);
+    return c.json(await view(incident.id));
+  });
+  // Also discards a draft (it never was public).
   app.delete('/incidents/:id', auth, async (c) => {
     await incidents.remove(await incidentOf(c));
     return c.body(null, 204);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { patchIncident, publishIncident, type IncidentPatch } from './publishing.js';
 import { addUpdate, createIncident, deleteIncident, withTransaction, type NewIncident } from './service.js';
 import { componentsOfPage, componentsOfPages, type ComponentRow } from './store/components.js';
 import { editUpdate, findIncident, listOfPages, updateIncident, withDetails, type IncidentData, type IncidentKind, type IncidentRow } from './store/incidents.js';
@@ -41,8 +42,12 @@ export interface IncidentService {
   editUpdate(incident: IncidentRow, updateId: string, set: { body?: string; display_at?: Date }): Promise<boolean>;
   /** A resolved incident moves to `postmortem` with an update saying so. */
   publishPostmortem(incident: IncidentRow, body: string): Promise<void>;
-  /** Its components go back to what the remaining incidents say. */
+  /** Its components go back to what the remaining incidents say. A draft is discarded without a public trace. */
   remove(incident: IncidentRow): Promise<void>;
+  /** Makes a draft public (409 when it is published already). */
+  publish(incident: IncidentRow): Promise<void>;
+  /** Corrects a manual incident or a draft: name, impact, components (400 on unknown components, 409 on an automatic published one). */
+  patch(incident: IncidentRow, patch: IncidentPatch): Promise<void>;
 }
 
 export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void> }): IncidentService {
@@ -91,6 +96,15 @@ export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock
     },
     async remove(incident) {
       await withTransaction(db, (trx) => deleteIncident(trx, incident.id, clock.now()));
+      await deps.onChange();
+    },
+    async publish(incident) {
+      const published = await withTransaction(db, (trx) => publishIncident(trx, incident.id, clock.now()));
+      if (!published) throw new AppError('invalid_state', `incident ${incident.id} is published already`);
+      await deps.onChange();
+    },
+    async patch(incident, patch) {
+      await withTransaction(db, (trx) => patchIncident(trx, incident.id, patch, clock.now()));
       await deps.onChange();
     },
   };

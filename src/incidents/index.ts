@@ -18,3 +18,5 @@ export { createPageService } from './page-service.js';
 export { createIncidentService } from './incident-service.js';
 export { advanceMaintenances } from './maintenance.js';
 export { IncidentManager } from './manager.js';
+// Who owns a source a component lists: the composition root builds the lookup from heartbeats and expectations.
+export type { SourceOwner, SourceOwnerLookup } from './source-rules.js';

@@ -63,3 +63,28 @@ export function sources(v: unknown): string[] {
   }
   return [...new Set(v as string[])];
 }
+
+export const AUTO_INCIDENT = ['publish', 'delay', 'draft'] as const;
+
+/** How a component's automatic incidents go public. */
+export const autoIncident = (v: unknown) => oneOf(v, 'auto_incident', AUTO_INCIDENT);
+
+/** Seconds a delayed incident waits before it is published (1 s to 24 h), or null. */
+export function publishAfter(v: unknown): number | null {
+  if (v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 86_400) throw bad('publish_after must be whole seconds from 1 to 86400, or null');
+  return v;
+}
+
+/**
+ * The title of a component's automatic incidents: one line of at most 140
+ * characters, with `{component}` and `{status}` as its only placeholders; null
+ * (or absent) for the default "{status}: {component}".
+ */
+export function incidentTemplate(v: unknown): string | null {
+  if (v === null) return null;
+  const t = text(v, 'incident_template', { max: 140 })!;
+  const unknown = [...t.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'component' && name !== 'status');
+  if (unknown.length > 0) throw bad(`incident_template may use only {component} and {status}, not {${unknown[0]}}`);
+  return t;
+}

@@ -4,17 +4,21 @@ import type { ServiceDeps } from '../service-deps.js';
 import { createIncidentService } from './incident-service.js';
 import { advanceMaintenances } from './maintenance.js';
 import { IncidentManager } from './manager.js';
+import { incidentPaths } from './openapi-paths.js';
 import { createPageService } from './page-service.js';
 import { incidentRoutes } from './routes.js';
+import type { SourceOwnerLookup } from './source-rules.js';
 
 /**
  * Incidents, composed: the manager that turns signals into incidents (a
  * loop), the manual API for pages, components, incidents and maintenances,
- * and the job that starts and completes maintenances. `onChange` is told of
- * every change a page shows.
+ * the operator's view of parked signals, and the job that starts and
+ * completes maintenances. `onChange` is told of every change a page shows.
+ * `sourceOwner` answers who owns a source a component lists (heartbeats and
+ * expectations answer it; the root composes it in src/source-owners.ts).
  */
 export function incidentsModule(
-  deps: ServiceDeps & { config: Config; onChange: () => Promise<void>; scheduled: boolean },
+  deps: ServiceDeps & { config: Config; onChange: () => Promise<void>; scheduled: boolean; sourceOwner: SourceOwnerLookup },
 ): FeatureParts & { manager: IncidentManager } {
   const { db, clock, logger, meter, config, onChange } = deps;
   const t = config.tuning;
@@ -23,12 +27,27 @@ export function incidentsModule(
     clock,
     logger,
     meter,
-    options: { flapLimit: t.flapLimit, stableAfterMs: t.flapStableMs, reopenWithinMs: t.reopenWithinMs },
+    options: {
+      flapLimit: t.flapLimit,
+      stableAfterMs: t.flapStableMs,
+      reopenWithinMs: t.reopenWithinMs,
+      retry: { maxAttempts: t.signalMaxAttempts, baseDelayMs: t.signalRetryBaseMs },
+    },
     onChange: () => onChange().catch((err) => logger.error({ err }, 'could not refresh page versions')),
   });
+  const { sourceOwner } = deps;
   return {
     manager,
-    routes: [incidentRoutes({ db, clock, logger, pages: createPageService({ db, clock, onChange }), incidents: createIncidentService({ db, clock, onChange }) })],
+    routes: [
+      incidentRoutes({
+        db,
+        clock,
+        logger,
+        pages: createPageService({ db, clock, onChange, sourceOwner }),
+        incidents: createIncidentService({ db, clock, onChange }),
+      }),
+    ],
+    openapi: [incidentPaths],
     loops: [manager.loop()],
     jobs: deps.scheduled
       ? [

@@ -2,9 +2,15 @@ import { Hono, type Context } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { componentJson } from '../status/index.js';
-import { bad, oneOf, sources, text, timeZone } from './input.js';
-import { body, canUse, pageJson, pageOf, UUID, type RouteContext } from './route-helpers.js';
+import { autoIncident, bad, incidentTemplate, oneOf, publishAfter, sources, text, timeZone } from './input.js';
+import { actorOf, body, canUse, pageJson, pageOf, UUID, type RouteContext } from './route-helpers.js';
 import { COMPONENT_STATUSES } from './status.js';
+import type { ComponentRow } from './store/components.js';
+
+/** A component as the manual API shows it: the public shape, the sources it lists and how its incidents go public. */
+function componentApiJson(c: ComponentRow, all: ComponentRow[], sources: string[]) {
+  return { ...componentJson(c, all), sources, auto_incident: c.auto_incident, publish_after: c.publish_after, incident_template: c.incident_template };
+}
 
 /** Pages and their components: `/api/v1/pages…`, `/api/v1/components…`. */
 export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
@@ -42,6 +48,9 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     const status = b.status === undefined ? 'operational' : oneOf(b.status, 'status', COMPONENT_STATUSES);
     const srcs = sources(b.sources);
     const row = await pages.createComponent(page, {
+      autoIncident: b.auto_incident === undefined ? 'publish' : autoIncident(b.auto_incident),
+      publishAfter: b.publish_after === undefined ? null : publishAfter(b.publish_after),
+      incidentTemplate: b.incident_template === undefined ? null : incidentTemplate(b.incident_template),
       name,
       isGroup,
       status,
@@ -51,13 +60,13 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
       position: typeof b.position === 'number' && Number.isInteger(b.position) ? b.position : undefined,
       onlyShowIfDegraded: b.only_show_if_degraded === true,
       showcase: b.showcase !== false,
-    });
-    return c.json({ ...componentJson(row, [row]), sources: srcs }, 201);
+    }, actorOf(c));
+    return c.json(componentApiJson(row, [row], srcs), 201);
   });
   app.get('/components', auth, async (c) => {
     const page = await pageOf(c, pages, c.req.query('page'));
     const { components, sources: srcs } = await pages.components(page);
-    return c.json({ data: components.map((x) => ({ ...componentJson(x, components), sources: srcs.get(x.id) ?? [] })), next_cursor: null });
+    return c.json({ data: components.map((x) => componentApiJson(x, components, srcs.get(x.id) ?? [])), next_cursor: null });
   });
   const componentOf = async (c: Context<AppEnv>) => {
     const id = c.req.param('id') ?? '';
@@ -74,10 +83,13 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
       ...(b.position !== undefined && { position: Number.isInteger(b.position) ? (b.position as number) : (() => { throw bad('position must be a whole number'); })() }),
       ...(b.only_show_if_degraded !== undefined && { only_show_if_degraded: b.only_show_if_degraded === true }),
       ...(b.showcase !== undefined && { showcase: b.showcase === true }),
+      ...(b.auto_incident !== undefined && { auto_incident: autoIncident(b.auto_incident) }),
+      ...(b.publish_after !== undefined && { publish_after: publishAfter(b.publish_after) }),
+      ...(b.incident_template !== undefined && { incident_template: incidentTemplate(b.incident_template) }),
     };
     const status = b.status === undefined ? undefined : oneOf(b.status, 'status', COMPONENT_STATUSES);
-    const all = await pages.updateComponent(current, { fields, status, sources: b.sources === undefined ? undefined : sources(b.sources) });
-    return c.json(componentJson(all.find((x) => x.id === current.id)!, all));
+    const { components: all, sources: srcs } = await pages.updateComponent(current, { fields, status, sources: b.sources === undefined ? undefined : sources(b.sources) }, actorOf(c));
+    return c.json(componentApiJson(all.find((x) => x.id === current.id)!, all, srcs.get(current.id) ?? []));
   });
   app.delete('/components/:id', auth, async (c) => {
     await pages.deleteComponent(await componentOf(c));

@@ -23,8 +23,10 @@ import {
 } from './store/components.js';
 import { insertEvent } from './store/events.js';
 import { findPage, findPageBySlug, listPages, touchPages, tryInsertPage, updatePage, type PageRow } from './store/pages.js';
-import type { ComponentStatus } from './table.js';
+import { checkSources, type Actor, type SourceOwnerLookup } from './source-rules.js';
+import type { AutoIncident, ComponentStatus } from './table.js';
 
+const DELAY_NEEDS_SECONDS = 'publish_after (seconds) is required with auto_incident "delay"';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface NewPage {
@@ -45,6 +47,10 @@ export interface NewComponent {
   showcase: boolean;
   status: ComponentStatus;
   sources: string[];
+  autoIncident: AutoIncident;
+  /** Seconds; required with `delay`. */
+  publishAfter: number | null;
+  incidentTemplate: string | null;
 }
 
 export interface ComponentChange {
@@ -74,16 +80,20 @@ export interface PageService {
   component(id: string): Promise<{ component: ComponentRow; page: PageRow } | undefined>;
   /** A page's components in display order, with the sources each lists. */
   components(page: PageRow): Promise<{ components: ComponentRow[]; sources: Map<string, string[]> }>;
-  /** 400 when `groupId` is not a group of the page, or a group is put in a group. */
-  createComponent(page: PageRow, c: NewComponent): Promise<ComponentRow>;
-  /** Returns the page's components after the change. */
-  updateComponent(current: ComponentRow, change: ComponentChange): Promise<ComponentRow[]>;
+  /**
+   * 400 when `groupId` is not a group of the page, a group is put in a group,
+   * or a source may not be listed by `actor` (source-rules.ts); nothing is written then.
+   */
+  createComponent(page: PageRow, c: NewComponent, actor: Actor): Promise<ComponentRow>;
+  /** Returns the page's components after the change, with their sources; sources are checked as on create. */
+  updateComponent(current: ComponentRow, change: ComponentChange, actor: Actor): Promise<{ components: ComponentRow[]; sources: Map<string, string[]> }>;
   /** A group's members move to the top level. */
   deleteComponent(current: ComponentRow): Promise<void>;
 }
 
-export function createPageService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void> }): PageService {
+export function createPageService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void>; sourceOwner: SourceOwnerLookup }): PageService {
   const { db, clock } = deps;
+  const sourcesAllowed = (page: PageRow, isGroup: boolean, sources: string[], actor: Actor) => checkSources(sources, { actor, pageTenantId: page.tenant_id, isGroup }, deps.sourceOwner);
   const changed = async <T>(value: T): Promise<T> => {
     await deps.onChange();
     return value;
@@ -114,7 +124,9 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
       const components = await componentsOfPage(db, page.id);
       return { components, sources: await sourcesOfComponents(db, components.map((c) => c.id)) };
     },
-    async createComponent(page, c) {
+    async createComponent(page, c, actor) {
+      if (c.autoIncident === 'delay' && c.publishAfter === null) throw bad(DELAY_NEEDS_SECONDS);
+      await sourcesAllowed(page, c.isGroup, c.sources, actor);
       const row = await withTransaction(db, async (trx) => {
         if (c.groupId) {
           if (!UUID.test(c.groupId) || !(await isGroupOfPage(trx, page.id, c.groupId))) throw bad(`group_id ${c.groupId} is not a group of this page`);
@@ -135,6 +147,9 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
           showcase: c.showcase,
           status: c.status,
           start_date: null,
+          auto_incident: c.autoIncident,
+          publish_after: c.publishAfter,
+          incident_template: c.incidentTemplate,
           created_at: now,
           updated_at: now,
         });
@@ -145,7 +160,10 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
       });
       return changed(row);
     },
-    async updateComponent(current, change) {
+    async updateComponent(current, change, actor) {
+      if (change.sources) await sourcesAllowed((await findPage(db, current.page_id))!, current.is_group, change.sources, actor);
+      const delay = (change.fields.auto_incident ?? current.auto_incident) === 'delay';
+      if (delay && (change.fields.publish_after === undefined ? current.publish_after : change.fields.publish_after) === null) throw bad(DELAY_NEEDS_SECONDS);
       await withTransaction(db, async (trx) => {
         const now = clock.now();
         await updateComponent(trx, current.id, change.fields, now);
@@ -157,7 +175,8 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
         if (change.sources) await replaceComponentSources(trx, current.id, change.sources);
         await touchPages(trx, [current.page_id], now);
       });
-      return changed(await componentsOfPage(db, current.page_id));
+      const components = await componentsOfPage(db, current.page_id);
+      return changed({ components, sources: await sourcesOfComponents(db, components.map((x) => x.id)) });
     },
     async deleteComponent(current) {
       await withTransaction(db, async (trx) => {

@@ -6,6 +6,7 @@ import type { idempotency } from '../http/middleware/idempotency.js';
 import { bad } from './input.js';
 import type { IncidentService } from './incident-service.js';
 import type { PageService } from './page-service.js';
+import type { Actor } from './source-rules.js';
 import { DEFAULT_PAGE, type PageRow } from './store/pages.js';
 
 type Principal = AppEnv['Variables']['principal'];
@@ -41,6 +42,12 @@ export async function pageOf(c: Context<AppEnv>, pages: PageService, slug: unkno
   const page = await pages.pageBySlug(s);
   if (!page || !canUse(c.get('principal'), page)) throw new AppError('not_found', `no page ${s}`);
   return page;
+}
+
+/** Who is writing, as source rules judge it. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const p = c.get('principal');
+  return { admin: p.kind === 'admin', tenantId: p.tenantId };
 }
 
 /** Ids of the pages the caller may use. */

@@ -10,12 +10,18 @@ import type { IncidentService } from './incident-service.js';
 import { manualIncidentRoutes } from './incident-routes.js';
 import type { PageService } from './page-service.js';
 import { pageRoutes } from './page-routes.js';
+import { signalRoutes } from './signal-routes.js';
 
 /**
  * The manual API under /api/v1: pages, components, incidents and
- * maintenances (admin key, or a tenant key on its tenant's pages).
+ * maintenances (admin key, or a tenant key on its tenant's pages), and the
+ * parked signals of the incident loop (admin key).
  */
 export function incidentRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; pages: PageService; incidents: IncidentService }): Hono<AppEnv> {
   const ctx = { auth: requireApiKey(deps.db), idem: idempotency(deps), pages: deps.pages, incidents: deps.incidents };
-  return new Hono<AppEnv>().basePath('/api/v1').route('/', pageRoutes(ctx)).route('/', manualIncidentRoutes(ctx));
+  return new Hono<AppEnv>()
+    .basePath('/api/v1')
+    .route('/', pageRoutes(ctx))
+    .route('/', manualIncidentRoutes(ctx))
+    .route('/', signalRoutes({ db: deps.db, auth: ctx.auth }));
 }

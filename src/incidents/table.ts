@@ -35,9 +35,16 @@ export interface ComponentTable {
   showcase: boolean;
   status: ComponentStatus;
   start_date: string | null;
+  /** How this component's automatic incidents go public: at once, after `publish_after` s if still failing, or as a draft. */
+  auto_incident: ColumnType<AutoIncident, AutoIncident | undefined, AutoIncident>;
+  publish_after: number | null;
+  /** Title of its automatic incidents; `{component}` and `{status}` are filled in. Null: the default. */
+  incident_template: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Date;
   updated_at: Date;
 }
+
+export type AutoIncident = 'publish' | 'delay' | 'draft';
 
 export interface ComponentSourceTable {
   component_id: string;
@@ -67,6 +74,10 @@ export interface IncidentTable {
   scheduled_until: Date | null;
   postmortem_body: string | null;
   postmortem_published_at: Date | null;
+  /** Null: a draft, seen only through the authenticated API (no page, feed, JSON or notification). */
+  published_at: Date | null;
+  /** A delayed draft publishes itself then if still open; null for an operator's draft. */
+  publish_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -74,6 +85,8 @@ export interface IncidentTable {
 export interface IncidentSourceTable {
   incident_id: string;
   source: string;
+  /** The incident's page: a source holds at most one open incident per page. */
+  page_id: string;
   open: boolean;
   created_at: Date;
 }

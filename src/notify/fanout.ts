@@ -78,7 +78,7 @@ export async function fanOut(deps: FanoutDeps, now: Date): Promise<{ events: num
   deliveries += await insertDeliveries(
     db,
     notices.map((n) => {
-      const payload = noticeEmail(n.kind, n.payload as Record<string, unknown>);
+      const payload = noticeEmail(n.kind, n.payload as Record<string, unknown>, { apiBase: deps.publicUrl });
       return { eventKey: `notice:${n.id}`, recipient: `email:${payload.to.toLowerCase()}`, channel: 'email' as const, subscriberId: null, payload };
     }),
     now,

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { FeatureParts } from '../feature-module.js';
 import type { HeartbeatService } from '../heartbeats/index.js';
 import type { ServiceDeps } from '../service-deps.js';
-import { createJobOperations } from './operations.js';
+import { createJobOperations, type JobOperations } from './operations.js';
 import { jobPaths } from './openapi-paths.js';
 import { jobRoutes } from './routes.js';
 import type { JobDefinition, Scheduler } from './runner.js';
@@ -16,13 +16,15 @@ import { createScheduler } from './wiring.js';
  */
 export function schedulerModule(
   deps: ServiceDeps & { config: Config; heartbeats: HeartbeatService; jobs: JobDefinition[] },
-): FeatureParts & { scheduler: Scheduler; selfPing: SelfPing } {
+): FeatureParts & { scheduler: Scheduler; selfPing: SelfPing; operations: JobOperations } {
   const { db, clock, logger } = deps;
   const { scheduler, selfPing } = createScheduler(deps);
+  const jobs = createJobOperations({ db, clock, scheduler });
   return {
     scheduler,
     selfPing,
-    routes: [jobRoutes({ db, clock, logger, jobs: createJobOperations({ db, clock, scheduler }) })],
+    operations: jobs,
+    routes: [jobRoutes({ db, clock, logger, jobs })],
     loops: [scheduler.loop()],
     openapi: [jobPaths],
   };

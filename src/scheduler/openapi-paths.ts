@@ -20,9 +20,9 @@ export function jobPaths(error: object) {
     },
     '/jobs/{key}/run': {
       post: {
-        summary: 'Run one slot of a job now (idempotent: a succeeded slot is returned as it is)',
+        summary: 'Run a job now: without a body the latest slot that is due, with {"slot"} that slot (idempotent: a succeeded slot is returned as it is)',
         parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['slot'], properties: { slot: { type: 'string', format: 'date-time' } } } } } },
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', required: ['slot'], properties: { slot: { type: 'string', format: 'date-time' } } } } } },
         responses: {
           '200': { description: 'The run' },
           '400': { description: 'Not a slot of the job, or in the future', content: { 'application/json': { schema: error } } },

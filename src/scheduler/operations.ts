@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Scheduler } from './runner.js';
-import { isSlot, nextSlot } from '../time/slots.js';
+import { isSlot, nextSlot, previousSlot } from '../time/slots.js';
 import { lastRuns, listJobs, listRuns, oldestPending, setJobPaused, type JobRow, type RunRow } from './store.js';
 
 export type JobState = 'paused' | 'running' | 'failing' | 'ok';
@@ -30,6 +30,10 @@ export interface JobOperations {
   /** Runs of a job, newest slot first, before `cursor`. */
   runs(key: string, limit: number, cursor: Date | undefined): Promise<RunRow[]>;
   runSlot(key: string, slot: Date): Promise<RunSlotResult>;
+  /** Runs the latest slot that is due now (idempotent like runSlot). */
+  runLatest(key: string): Promise<RunSlotResult>;
+  /** The valid slots nearest to `at` (the one before and the one after), for error messages. */
+  nearestSlots(key: string, at: Date): { before: Date; after: Date | null } | undefined;
   /** False for an unknown job. */
   setPaused(key: string, paused: boolean): Promise<boolean>;
 }
@@ -69,6 +73,18 @@ export function createJobOperations(deps: { db: Kysely<Database>; clock: Clock; 
       if (!isSlot(def.schedule, slot)) return 'not_a_slot';
       if (slot > clock.now()) return 'in_future';
       return (await scheduler.runSlot(key, slot)) ?? 'not_found';
+    },
+    async runLatest(key) {
+      const def = scheduler.definition(key);
+      if (!def) return 'not_found';
+      const now = clock.now();
+      const slot = isSlot(def.schedule, now) ? now : previousSlot(def.schedule, now);
+      return (await scheduler.runSlot(key, slot)) ?? 'not_found';
+    },
+    nearestSlots(key, at) {
+      const def = scheduler.definition(key);
+      if (!def) return undefined;
+      return { before: isSlot(def.schedule, at) ? at : previousSlot(def.schedule, at), after: nextSlot(def.schedule, at) };
     },
     setPaused: (key, paused) => setJobPaused(db, key, paused, clock.now()),
   };

@@ -60,23 +60,35 @@ export function jobRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Lo
     return c.json({ data: runs.map(runJson), next_cursor: runs.length === limit ? runs[runs.length - 1]!.slot_at.toISOString() : null });
   });
 
+  // Without a body: the latest slot that is due now. With {"slot"}: that slot.
   app.post('/:key/run', async (c) => {
     const key = c.req.param('key');
     if (!jobs.has(key)) throw new AppError('not_found', `no job ${key}`);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new AppError('bad_request', 'body must be JSON: {"slot": "<ISO 8601 instant>"}');
+    const text = await c.req.text();
+    let run: Awaited<ReturnType<JobOperations['runSlot']>>;
+    if (text.trim() === '') {
+      run = await jobs.runLatest(key);
+    } else {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new AppError('bad_request', 'body must be empty (the latest due slot) or JSON: {"slot": "<ISO 8601 instant>"}');
+      }
+      const raw = (body as { slot?: unknown })?.slot;
+      const slot = typeof raw === 'string' ? new Date(raw) : undefined;
+      if (!slot || Number.isNaN(slot.getTime()) || !/[zZ]|[+-]\d\d:\d\d$/.test(raw as string)) {
+        throw new AppError('validation_failed', 'slot must be an ISO 8601 instant with an offset');
+      }
+      run = await jobs.runSlot(key, slot);
+      if (run === 'not_a_slot') {
+        const near = jobs.nearestSlots(key, slot);
+        const around = near ? ` (nearest slots: ${near.before.toISOString()}${near.after ? ` and ${near.after.toISOString()}` : ''}; or send no body to run the latest due slot)` : '';
+        throw new AppError('validation_failed', `${slot.toISOString()} is not a slot of job ${key}${around}`);
+      }
     }
-    const raw = (body as { slot?: unknown })?.slot;
-    const slot = typeof raw === 'string' ? new Date(raw) : undefined;
-    if (!slot || Number.isNaN(slot.getTime()) || !/[zZ]|[+-]\d\d:\d\d$/.test(raw as string)) {
-      throw new AppError('validation_failed', 'slot must be an ISO 8601 instant with an offset');
-    }
-    const run = await jobs.runSlot(key, slot);
     if (run === 'not_found') throw new AppError('not_found', `no job ${key}`);
-    if (run === 'not_a_slot') throw new AppError('validation_failed', `${slot.toISOString()} is not a slot of job ${key}`);
+    if (run === 'not_a_slot') throw new AppError('validation_failed', `not a slot of job ${key}`);
     if (run === 'in_future') throw new AppError('validation_failed', 'slot is in the future');
     if (run === 'busy') throw new AppError('conflict', `a run of job ${key} is in progress; try again when it finishes`);
     return c.json(runJson(run));

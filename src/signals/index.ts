@@ -27,3 +27,5 @@ export {
   type AlertEventRow,
 } from './alert-events.js';
 export { alertWorkPending, claimUnalertedSignals, markSignalsAlerted } from './alert-feed.js';
+// The incident loop's retries and parking (a signal that fails to handle never blocks another source).
+export { findSignal, listParkedSignals, lockUnprocessedSignal, newerSignalHandled, parkSignal, setSignalRetry, unparkSignal } from './store.js';

@@ -171,4 +171,14 @@ describe(`alert delivery to every channel kind on ${backend}`, () => {
     expect(failed.body).toMatchObject({ delivered: false, status: 404, error: expect.stringContaining('404') });
     receiver.answers.delete('/discord/api/webhooks/1/tok');
   });
+
+  it('private alerts carry internals; nothing about the check reached the public page', async () => {
+    const page = await o.app.request('/');
+    const html = await page.text();
+    expect(html).not.toContain('nightly-backup');
+    expect(html).not.toMatch(new RegExp(checkId));
+    const json = await (await o.app.request('/api/v2/incidents.json')).text();
+    expect(json).not.toContain('nightly-backup');
+    expect(json).not.toMatch(UUID.test(checkId) ? new RegExp(checkId) : /$^/);
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
 import { TestReceiver } from '../notify/servers.js';
-import { drivenOverdue, type TestOverdue } from '../support/app.js';
+import { drainDeliveries, drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
@@ -14,16 +14,7 @@ async function v3Check(o: TestOverdue, key: string, body: Record<string, unknown
   return ((await res.json()) as { uuid: string }).uuid;
 }
 
-/** Ticks the worker until three empty ticks in a row. */
-async function drain(o: TestOverdue): Promise<number> {
-  let attempted = 0;
-  for (let idle = 0; idle < 3; ) {
-    const n = await o.deliveries.tick();
-    attempted += n;
-    idle = n === 0 ? idle + 1 : 0;
-  }
-  return attempted;
-}
+const drain = drainDeliveries;
 
 describe(`alert outbox: outage, retries and quarantine on ${backend}`, () => {
   let t: TestDatabase;

@@ -10,7 +10,7 @@ import { testOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { check, expectationsFixture, type ExpectationsFixture } from './support.js';
+import { check, count, expectationsFixture, stateOf, type ExpectationsFixture } from './support.js';
 
 // Files in a temporary folder import the definitions by absolute file URL. The module
 // cache is keyed by URL, so every version of a folder is written to a new folder.
@@ -258,11 +258,20 @@ describe(`the expectations API on ${backend}`, () => {
     expect(admin.sample).toHaveLength(3);
     expect(admin.summary).toMatch(/^No bad rows: 3 bad rows for 2 tenants: (acme, globex|globex, acme)$/);
 
+    // A tenant key evaluates its own part only: not stored as a result of the whole, no thresholds moved, no signals.
+    const before = { results: await count(f.t.db, 'expectation_results'), signals: await count(f.t.db, 'signals'), state: await stateOf(f.t.db, 'api-rows') };
     const mine = await f.ok('/expectations/api-rows/evaluate', { key: globex.api_key, body: {} });
-    expect(mine).toMatchObject({ outcome: 'fail', failing_count: 1, observed_value: '1', by_tenant: { [globex.id]: 1 }, sample: [{ tenant_id: globex.id, ref: 3 }] });
+    expect(mine).toMatchObject({ id: null, scope: 'tenant', outcome: 'fail', failing_count: 1, observed_value: '1', by_tenant: { [globex.id]: 1 }, sample: [{ tenant_id: globex.id, ref: 3 }], repaired: null });
     expect(mine.summary).toBeUndefined();
+    expect(JSON.stringify(mine)).not.toContain(acme.id);
     const clean = await f.ok('/expectations/api-rows/evaluate', { key: initech.api_key, body: {} });
     expect(clean).toMatchObject({ outcome: 'pass', failing_count: 0, by_tenant: {}, sample: [] });
+    expect({ results: await count(f.t.db, 'expectation_results'), signals: await count(f.t.db, 'signals'), state: await stateOf(f.t.db, 'api-rows') }).toEqual(before);
+
+    // A platform-wide expectation needs the admin key.
+    const refused = await f.call('/expectations/api-other/evaluate', { key: globex.api_key, body: {} });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect(await count(f.t.db, 'expectation_results')).toBe(before.results);
 
     const shownToAdmin = await f.ok('/expectations/api-rows', { key: f.admin });
     expect(shownToAdmin.state).toMatchObject({ status: 'failing', last_outcome: 'fail' });
@@ -283,7 +292,7 @@ describe(`the expectations API on ${backend}`, () => {
   it('pages results newest first with next_cursor', async () => {
     for (let i = 0; i < 3; i++) await f.o.expectations.evaluate('api-rows', 'api');
     const all = await results('/results', f.admin);
-    expect(all.data).toHaveLength(6);
+    expect(all.data).toHaveLength(4); // the admin's evaluation and these three (tenants' own evaluations are not stored)
     expect(all.next_cursor).toBeNull();
     const ids = all.data.map((r: { id: string }) => BigInt(r.id));
     expect([...ids].sort((x, y) => (x < y ? 1 : -1))).toEqual(ids);

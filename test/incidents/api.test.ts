@@ -5,9 +5,7 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, newTenant, snapshot, type Api } from './fixture.js';
-
-const CHECK = 'check:0b7e4c1a-5f0e-4d3c-9a53-2f4f6f0c9d11';
+import { apiClient, checkSource, created, expectationSource, newTenant, snapshot, type Api } from './fixture.js';
 
 describe(`incidents manual API on ${backend}`, () => {
   let t: TestDatabase;
@@ -36,9 +34,12 @@ describe(`incidents manual API on ${backend}`, () => {
   afterAll(async () => void (await o?.stop(), await t?.close()));
 
   it('components: a group with children and sources; list; patch; delete (children lose group_id)', async () => {
+    const CHECK = await checkSource(t.db, null, 'Platform API probe', clock.now());
+    await expectationSource(t.db, 'invoices-exist', 'forEachTenant', clock.now());
+    await expectationSource(t.db, 'api-answers', 'platform', clock.now());
     const pg = await page({ slug: 'comp', name: 'Components' });
     const group = await component({ page: 'comp', name: 'Platform', group: true });
-    expect(group).toMatchObject({ group: true, group_id: null, components: [], status: 'operational', page_id: pg.id, sources: [] });
+    expect(group).toMatchObject({ group: true, group_id: null, components: [], status: 'operational', page_id: pg.id, sources: [], auto_incident: 'publish', publish_after: null, incident_template: null });
     const apiC = await component({ page: 'comp', name: 'API', group_id: group.id, description: 'REST', sources: [CHECK, 'expectation:invoices-exist'] });
     expect(apiC).toMatchObject({ group: false, group_id: group.id, description: 'REST', showcase: true, only_show_if_degraded: false, sources: [CHECK, 'expectation:invoices-exist'] });
     expect(apiC).not.toHaveProperty('components');
@@ -48,7 +49,17 @@ describe(`incidents manual API on ${backend}`, () => {
     expect(list[0].components).toEqual([apiC.id, web.id]);
     expect([...list[1].sources].sort()).toEqual([CHECK, 'expectation:invoices-exist'].sort());
     expect(list[2]).toMatchObject({ sources: [], showcase: false, only_show_if_degraded: true });
-    for (const bad of [{ group_id: randomUUID() }, { group_id: apiC.id }, { group: true, group_id: group.id }, { sources: ['http://x'] }, { status: 'fine' }, { group: 'yes' }, { name: '' }]) expect((await api('POST', '/api/v1/components', { page: 'comp', name: 'X', ...bad })).status, JSON.stringify(bad)).toBe(400);
+    const bads = [
+      { group_id: randomUUID() }, { group_id: apiC.id }, { group: true, group_id: group.id }, { sources: ['http://x'] }, { status: 'fine' }, { group: 'yes' }, { name: '' },
+      { sources: [`check:${randomUUID()}`] }, { sources: ['expectation:not-loaded'] }, { sources: ['check:------------------------------------'] },
+      { auto_incident: 'later' }, { auto_incident: 'delay' }, { auto_incident: 'delay', publish_after: 0 }, { publish_after: 86_401 }, { publish_after: 1.5 }, { publish_after: '60' },
+      { incident_template: '' }, { incident_template: 'x'.repeat(141) }, { incident_template: 'Down: {check}' }, { incident_template: 'two\nlines' }, { incident_template: 7 },
+    ];
+    for (const bad of bads) {
+      const before = await snapshot(t.db);
+      expect((await api('POST', '/api/v1/components', { page: 'comp', name: 'X', ...bad })).status, JSON.stringify(bad)).toBe(400);
+      expect(await snapshot(t.db), JSON.stringify(bad)).toEqual(before);
+    }
 
     await clock.advance(60_000);
     const patched = await api('PATCH', `/api/v1/components/${apiC.id}`, { name: 'Public API', status: 'partial_outage', sources: ['expectation:api-answers'] });

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/database.js';
+import { ensurePingKey, insertCheck } from '../../src/heartbeats/index.js';
 import type { TestOverdue } from '../support/app.js';
 
 /** Helpers shared by the incidents API, Statuspage JSON and cache tests. */
@@ -57,3 +58,45 @@ export async function snapshot(db: Kysely<Database>): Promise<Record<string, unk
 }
 
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A check of a tenant (null: the platform's) that never goes down by itself,
+ * so a component may list it; returns its source name `check:<id>`.
+ */
+export async function checkSource(db: Kysely<Database>, tenantId: string | null, name: string, now: Date): Promise<string> {
+  const id = await insertCheck(db, { tenantId, pingKey: await ensurePingKey(db, tenantId, now), name, slug: name.toLowerCase().replace(/[^a-z0-9]+/g, '-') }, now);
+  return `check:${id}`;
+}
+
+/**
+ * An expectation row as checks-as-code leave it after a sync, without a loaded
+ * definition (so nothing evaluates it), so a component may list
+ * `expectation:<id>`. Returns the source name.
+ */
+export async function expectationSource(db: Kysely<Database>, id: string, scope: 'platform' | 'forEachTenant', now: Date): Promise<string> {
+  await db
+    .insertInto('expectations')
+    .values({
+      id,
+      title: id,
+      component: null,
+      kind: 'invariant',
+      scope,
+      severity: 'major',
+      schedule: JSON.stringify({ everyS: 300 }),
+      failure_threshold: 1,
+      recovery_threshold: 1,
+      remediation: null,
+      source_file: `${id}.ts`,
+      checksum: id,
+      archived_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return `expectation:${id}`;
+}
+
+/** Every UUID in a text (ids of public objects are fine; anything else there leaked). */
+export const uuidsIn = (text: string): string[] => [...new Set(text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [])];

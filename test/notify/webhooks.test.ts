@@ -113,7 +113,10 @@ describe(`webhook notifications on ${backend}`, () => {
     expect(created_.data.meta).toMatchObject({ unsubscribe: expect.stringMatching(/^https?:\/\/\S+\/subscriptions\/unsubscribe\?token=\S+$/), generated_at: clock.now().toISOString() });
     const status = JSON.parse(await (await o.app.request('/s/signed/api/v2/status.json')).text());
     expect(created_.data.page).toEqual({ id: p.id, status_indicator: status.status.indicator, status_description: status.status.description });
-    const viaApi = (await api('GET', `/api/v1/incidents/${id}`)).body;
+    // The API also says whether it is public (draft, published_at, publish_at, automatic); webhooks carry the public shape only.
+    const { automatic: _automatic, draft, published_at: _publishedAt, publish_at: _publishAt, ...viaApi } = (await api('GET', `/api/v1/incidents/${id}`)).body;
+    expect(draft).toBe(false);
+    expect(created_.data.incident).not.toHaveProperty('draft');
     // The public incident, plus Statuspage's webhook-only keys.
     expect(created_.data.incident).toMatchObject({ ...viaApi, incident_updates: viaApi.incident_updates.map((u: object) => ({ ...u, wants_twitter_update: false, twitter_updated_at: null })) });
     expect(created_.data.incident).toMatchObject({ impact_override: null, postmortem_body: null, backfilled: false, scheduled_for: null, scheduled_until: null, scheduled_reminded_at: null });

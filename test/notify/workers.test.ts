@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, created, type Api } from '../incidents/fixture.js';
-import { drivenOverdue, type TestOverdue } from '../support/app.js';
+import { drainDeliveries, drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
@@ -24,16 +24,7 @@ describe.skipIf(!onPostgres)('delivery workers of two instances on one Postgres 
 
   const mailbox = () => t.db.selectFrom('mailbox').selectAll().orderBy('id').execute();
   const later = (ms: number) => clock.jump(new Date(clock.now().getTime() + ms));
-  /** Ticks until three empty ticks in a row; returns how many deliveries it attempted. */
-  const drain = async (o: TestOverdue) => {
-    let attempted = 0;
-    for (let idle = 0; idle < 3; ) {
-      const n = await o.deliveries.tick();
-      attempted += n;
-      idle = n === 0 ? idle + 1 : 0;
-    }
-    return attempted;
-  };
+  const drain = drainDeliveries;
 
   beforeAll(async () => {
     await receiver.start();

@@ -94,6 +94,17 @@ describe(`scheduler operator API on ${backend}`, () => {
     expect([badCursor.status, (await json(badCursor)).error.code]).toEqual([400, 'bad_request']);
   });
 
+  it('runs the latest due slot when POSTed without a body; a wrong slot names the nearest ones', async () => {
+    const res = await o.app.request('/api/v1/jobs/billing.invoice-run:acme/run', { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    // 10:00:30 UTC on April 1 is 05:00 in Chicago: the 02:00 slot of that day (07:00 UTC) is the latest due.
+    expect(await json(res)).toMatchObject({ slot: '2026-04-01T07:00:00.000Z', state: 'succeeded' });
+    const wrong = await call('/billing.invoice-run:acme/run', { method: 'POST', key: admin, body: { slot: '2026-03-30T02:30:00-05:00' } });
+    expect((await json(wrong)).error.message).toContain('nearest slots: 2026-03-30T07:00:00.000Z and 2026-03-31T07:00:00.000Z');
+    const garbage = await o.app.request('/api/v1/jobs/billing.invoice-run:acme/run', { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: 'soon' });
+    expect(garbage.status).toBe(400);
+  });
+
   it('pausing or resuming an unknown job is a 404 and changes nothing', async () => {
     for (const action of ['pause', 'resume']) {
       const res = await call(`/nope/${action}`, { method: 'POST', key: admin });

@@ -5,7 +5,7 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, ISO_MS, type Api } from '../incidents/fixture.js';
+import { apiClient, created, expectationSource, ISO_MS, type Api } from '../incidents/fixture.js';
 
 const PUBLIC_URL = 'https://status.example.test';
 const DOCS = ['summary.json', 'status.json', 'components.json', 'incidents.json', 'incidents/unresolved.json', 'scheduled-maintenances.json', 'scheduled-maintenances/upcoming.json', 'scheduled-maintenances/active.json'];
@@ -299,12 +299,19 @@ describe(`Statuspage v2 JSON and feeds on ${backend}`, () => {
 
   it('feeds stay well-formed when a name holds control characters (API input or a monitor’s summary)', async () => {
     await created(api, '/api/v1/pages', { slug: 'ctl', name: 'Control' });
+    await expectationSource(t.db, 'ctl-check', 'platform', clock.now());
     await created(api, '/api/v1/components', { page: 'ctl', name: 'Jobs', sources: ['expectation:ctl-check'] });
     const res = await api('POST', '/api/v1/incidents', { page: 'ctl', name: 'Bell \u0007 here', status: 'investigating', body: 'Form feed \u000c here' });
     expect([201, 400]).toContain(res.status);
     await recordSignal(t.db, { source: 'expectation:ctl-check', kind: 'failing', tenantId: null, component: 'jobs', severity: 'major', summary: 'Heartbeat x is down (exit\u001b[31m 1)', evidence: {}, likelyCause: null }, clock.now());
     await o.incidents.tick();
     expect((await doc('ctl', 'incidents.json')).incidents.length).toBeGreaterThan(0);
-    for (const feed of ['history.atom', 'history.rss']) expect(xmlProblems((await get(`/s/ctl/${feed}`)).text), feed).toEqual([]);
+    for (const feed of ['history.atom', 'history.rss']) {
+      const { text } = await get(`/s/ctl/${feed}`);
+      expect(xmlProblems(text), feed).toEqual([]);
+      // The monitor's summary is private: the public title comes from the component.
+      expect(text).toContain('Partial outage: Jobs');
+      expect(text).not.toContain('Heartbeat x');
+    }
   });
 });

@@ -116,3 +116,14 @@ export async function drivenOverdue(opts: {
   await o.background.stop();
   return Object.assign(o, { pingKey: report.platformPingKey! });
 }
+
+/** Ticks a delivery worker until three empty ticks in a row; returns how many deliveries it attempted. */
+export async function drainDeliveries(o: Pick<TestOverdue, 'deliveries'>): Promise<number> {
+  let attempted = 0;
+  for (let idle = 0; idle < 3; ) {
+    const n = await o.deliveries.tick();
+    attempted += n;
+    idle = n === 0 ? idle + 1 : 0;
+  }
+  return attempted;
+}

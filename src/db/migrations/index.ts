@@ -10,6 +10,9 @@ import * as m0008 from './0008_incidents.js';
 import * as m0009 from './0009_notifications.js';
 import * as m0010 from './0010_flip_signals.js';
 import * as m0011 from './0011_alerts.js';
+import * as m0012 from './0012_publishing.js';
+import * as m0013 from './0013_console.js';
+import * as m0014 from './0014_api_keys.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -28,4 +31,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0009_notifications': m0009,
   '0010_flip_signals': m0010,
   '0011_alerts': m0011,
+  '0012_publishing': m0012,
+  '0013_console': m0013,
+  '0014_api_keys': m0014,
 });

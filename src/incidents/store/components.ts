@@ -24,9 +24,19 @@ export async function findComponents(db: Db, ids: string[]): Promise<ComponentRo
   return db.selectFrom('components').selectAll().where('id', 'in', ids).execute();
 }
 
-/** Components a monitor feeds (`check:<uuid>`, `expectation:<id>`). */
-export async function componentsOfSource(db: Db, source: string): Promise<ComponentRow[]> {
-  return db.selectFrom('components').selectAll('components').innerJoin('component_sources', 'component_sources.component_id', 'components.id').where('component_sources.source', '=', source).execute();
+/** Components a monitor feeds (`check:<uuid>`, `expectation:<id>`), each with its page's tenant, in display order. */
+export async function componentsOfSource(db: Db, source: string): Promise<(ComponentRow & { page_tenant_id: string | null })[]> {
+  return db
+    .selectFrom('components')
+    .innerJoin('component_sources', 'component_sources.component_id', 'components.id')
+    .innerJoin('pages', 'pages.id', 'components.page_id')
+    .selectAll('components')
+    .select('pages.tenant_id as page_tenant_id')
+    .where('component_sources.source', '=', source)
+    .orderBy('pages.created_at')
+    .orderBy('components.position')
+    .orderBy('components.created_at')
+    .execute();
 }
 
 /** Whether `groupId` is a group of this page. */
@@ -50,7 +60,7 @@ export async function insertComponent(trx: Db, row: Insertable<ComponentTable>):
   return trx.insertInto('components').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export type ComponentFields = Partial<Pick<ComponentRow, 'name' | 'description' | 'position' | 'only_show_if_degraded' | 'showcase'>>;
+export type ComponentFields = Partial<Pick<ComponentRow, 'name' | 'description' | 'position' | 'only_show_if_degraded' | 'showcase' | 'auto_incident' | 'publish_after' | 'incident_template'>>;
 
 export async function updateComponent(trx: Db, id: string, set: ComponentFields, now: Date): Promise<void> {
   if (Object.keys(set).length === 0) return;

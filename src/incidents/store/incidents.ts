@@ -41,9 +41,9 @@ export async function deleteIncidentRow(trx: Db, id: string): Promise<void> {
   await trx.deleteFrom('incidents').where('id', '=', id).execute();
 }
 
-/** The newest incidents or maintenances (`kind` undefined: both) of a page, newest first. */
+/** The newest published incidents or maintenances (`kind` undefined: both) of a page, newest first (drafts are never public). */
 export async function recentOfPage(db: Db, pageId: string, kind: IncidentKind | undefined, limit: number): Promise<IncidentRow[]> {
-  let q = db.selectFrom('incidents').selectAll().where('page_id', '=', pageId);
+  let q = db.selectFrom('incidents').selectAll().where('page_id', '=', pageId).where('published_at', 'is not', null);
   if (kind) q = q.where('kind', '=', kind);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
@@ -59,9 +59,9 @@ export async function listOfPages(db: Db, kind: IncidentKind, pageIds: string[],
   return q.orderBy(kind === 'maintenance' ? 'scheduled_for' : 'created_at', 'desc').limit(limit).execute();
 }
 
-/** The incidents and maintenances of a page that act on its components now. */
+/** The published incidents and maintenances of a page that act on its components now. */
 export async function activeOfPage(db: Db, pageId: string): Promise<Pick<IncidentRow, 'kind' | 'status' | 'impact'>[]> {
-  return db.selectFrom('incidents').select(['kind', 'status', 'impact']).where('page_id', '=', pageId).where('status', 'in', [...ACTIVE]).execute();
+  return db.selectFrom('incidents').select(['kind', 'status', 'impact']).where('page_id', '=', pageId).where('status', 'in', [...ACTIVE]).where('published_at', 'is not', null).execute();
 }
 
 /** Maintenances to start (window begun) or complete (window ended) at `now`. */
@@ -154,14 +154,26 @@ export async function derivedStatuses(db: Db, componentIds: string[]): Promise<M
     .select(['ic.component_id', 'ic.status'])
     .where('ic.component_id', 'in', componentIds)
     .where('i.status', 'in', [...ACTIVE])
+    // A draft acts on nothing until it is published.
+    .where('i.published_at', 'is not', null)
     .execute();
   for (const r of rows) out.get(r.component_id)!.push(r.status);
   return out;
 }
 
-/** The open incident a source is attached to, if any. */
-export async function openIncidentOfSource(db: Db, source: string): Promise<IncidentRow | undefined> {
-  return db.selectFrom('incidents').selectAll('incidents').innerJoin('incident_sources', 'incident_sources.incident_id', 'incidents.id').where('incident_sources.source', '=', source).where('incident_sources.open', '=', true).executeTakeFirst();
+/** The open incidents a source holds (at most one per page), each with its page's tenant, oldest first. */
+export async function openIncidentsOfSource(db: Db, source: string): Promise<(IncidentRow & { page_tenant_id: string | null })[]> {
+  return db
+    .selectFrom('incidents')
+    .innerJoin('incident_sources', 'incident_sources.incident_id', 'incidents.id')
+    .innerJoin('pages', 'pages.id', 'incidents.page_id')
+    .selectAll('incidents')
+    .select('pages.tenant_id as page_tenant_id')
+    .where('incident_sources.source', '=', source)
+    .where('incident_sources.open', '=', true)
+    .orderBy('incidents.created_at')
+    .orderBy('incidents.id')
+    .execute();
 }
 
 /** An open incident on any of these components (related sources join it). */
@@ -176,4 +188,38 @@ export async function openIncidentOnComponents(db: Db, componentIds: string[]): 
     .where('incidents.status', 'in', ['investigating', 'identified', 'monitoring'])
     .orderBy('incidents.created_at')
     .executeTakeFirst();
+}
+
+/** Delayed drafts whose time to publish has come (`publish_at` passed), oldest first. */
+export async function dueDrafts(db: Db, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select('id')
+    .where('published_at', 'is', null)
+    .where('publish_at', '<=', now)
+    // Resolved by hand before it was due: it was not still failing, so it stays a draft.
+    .where('status', 'in', ['investigating', 'identified', 'monitoring'])
+    .orderBy('publish_at')
+    .limit(100)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Replaces what an incident does to its components with `components` (id → status). */
+export async function replaceIncidentComponents(trx: Db, incidentId: string, components: Record<string, ComponentStatus>): Promise<void> {
+  const ids = Object.keys(components);
+  let q = trx.deleteFrom('incident_components').where('incident_id', '=', incidentId);
+  if (ids.length > 0) q = q.where('component_id', 'not in', ids);
+  await q.execute();
+  for (const [id, status] of Object.entries(components)) await setIncidentComponent(trx, incidentId, id, status);
+}
+
+/** The newest update of an incident (the one a publication announces). */
+export async function newestUpdate(db: Db, incidentId: string): Promise<UpdateRow | undefined> {
+  return db.selectFrom('incident_updates').selectAll().where('incident_id', '=', incidentId).orderBy('display_at', 'desc').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Records which components an update changed (old → new), for an update written while its incident was a draft. */
+export async function setUpdateAffected(trx: Db, updateId: string, affected: AffectedComponent[]): Promise<void> {
+  await trx.updateTable('incident_updates').set({ affected_components: JSON.stringify(affected) }).where('id', '=', updateId).execute();
 }

@@ -6,8 +6,9 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The sources an incident is about, and whether each still holds it open. */
 
-export async function addIncidentSource(trx: Db, incidentId: string, source: string, now: Date): Promise<void> {
-  await trx.insertInto('incident_sources').values({ incident_id: incidentId, source, open: true, created_at: now }).execute();
+/** Attaches a source to an incident on `pageId` (the incident's page), open. */
+export async function addIncidentSource(trx: Db, incident: { id: string; page_id: string }, source: string, now: Date): Promise<void> {
+  await trx.insertInto('incident_sources').values({ incident_id: incident.id, source, page_id: incident.page_id, open: true, created_at: now }).execute();
 }
 
 export async function setSourceOpen(trx: Db, incidentId: string, source: string, open: boolean): Promise<void> {
@@ -23,18 +24,14 @@ export async function openSourcesOf(trx: Db, incidentId: string): Promise<string
   return rows.map((r) => r.source);
 }
 
-export async function sourcesOf(trx: Db, incidentId: string): Promise<string[]> {
-  const rows = await trx.selectFrom('incident_sources').select('source').where('incident_id', '=', incidentId).execute();
-  return rows.map((r) => r.source);
-}
-
-/** The latest incident of `source` resolved after `after`, if any. */
-export async function resolvedIncidentOfSourceSince(trx: Db, source: string, after: Date): Promise<Selectable<IncidentTable> | undefined> {
+/** The latest incident of `source` on `pageId` resolved after `after`, if any. */
+export async function resolvedIncidentOfSourceSince(trx: Db, source: string, pageId: string, after: Date): Promise<Selectable<IncidentTable> | undefined> {
   return trx
     .selectFrom('incidents')
     .selectAll('incidents')
     .innerJoin('incident_sources', 'incident_sources.incident_id', 'incidents.id')
     .where('incident_sources.source', '=', source)
+    .where('incident_sources.page_id', '=', pageId)
     .where('incidents.status', '=', 'resolved')
     .where('incidents.resolved_at', '>', after)
     .orderBy('incidents.resolved_at', 'desc')
@@ -55,10 +52,4 @@ export async function heldOpenIncidents(db: Db): Promise<{ id: string; sources: 
   const byIncident = new Map<string, string[]>();
   for (const r of rows) byIncident.set(r.id, [...(byIncident.get(r.id) ?? []), r.source]);
   return [...byIncident].map(([id, sources]) => ({ id, sources }));
-}
-
-/** The tenant's first page, where its automatic incidents go when no component names their source. */
-export async function firstPageOfTenant(trx: Db, tenantId: string): Promise<string | undefined> {
-  const page = await trx.selectFrom('pages').select('id').where('tenant_id', '=', tenantId).orderBy('created_at').executeTakeFirst();
-  return page?.id;
 }

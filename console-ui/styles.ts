@@ -1,0 +1,34 @@
+/**
+ * The console's stylesheet, inlined (no third-party assets): a small design
+ * system of CSS custom properties (colour, spacing, type), light and dark by
+ * prefers-color-scheme. Status colours pass WCAG AA against their background
+ * and always come with a word and an icon.
+ */
+export const CONSOLE_CSS = `
+:root{--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--card:#f6f8fa;--accent:#0969da;--ok:#1a7f37;--late:#9a6700;--down:#cf222e;--paused:#57606a;--new:#0969da;
+--s1:.25rem;--s2:.5rem;--s3:1rem;--s4:1.5rem;--radius:.375rem;--font:16px/1.5 system-ui,sans-serif;--mono:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--card:#161b22;--accent:#58a6ff;--ok:#3fb950;--late:#d29922;--down:#ff7b72;--paused:#9198a1;--new:#58a6ff}}
+*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:var(--font)}
+a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+.skip{position:absolute;left:-999px}.skip:focus{left:var(--s3);top:var(--s3);background:var(--bg);padding:var(--s2);z-index:2}
+header.top{display:flex;gap:var(--s3);align-items:center;flex-wrap:wrap;padding:var(--s2) var(--s3);border-bottom:1px solid var(--line);background:var(--card)}
+header.top nav ul{display:flex;gap:var(--s3);list-style:none;margin:0;padding:0;flex-wrap:wrap}header.top nav a[aria-current=page]{font-weight:700;text-decoration:none}
+header.top .who{margin-left:auto;display:flex;gap:var(--s2);align-items:center;color:var(--muted);font-size:.875rem}
+main{max-width:72rem;margin:0 auto;padding:var(--s3)}h1{font-size:1.5rem;margin:var(--s2) 0 var(--s3)}h2{font-size:1.15rem;margin-top:var(--s4)}
+.muted{color:var(--muted);font-size:.875rem}.mono,pre,code{font:var(--mono)}pre{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:var(--s2);overflow:auto;white-space:pre-wrap;word-break:break-word}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:var(--s1) var(--s2);border-bottom:1px solid var(--line);vertical-align:top}th{font-size:.875rem;color:var(--muted);font-weight:600}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:var(--s2);list-style:none;padding:0}
+.tile{border:1px solid var(--line);border-left:4px solid var(--tone,var(--line));border-radius:var(--radius);padding:var(--s2) var(--s3);background:var(--card)}.tile a{display:block;text-decoration:none;color:inherit}.tile b{font-size:1.5rem;display:block}
+.s-down{--tone:var(--down)}.s-late{--tone:var(--late)}.s-up{--tone:var(--ok)}.s-new{--tone:var(--new)}.s-paused{--tone:var(--paused)}
+.state{color:var(--tone);font-weight:600;white-space:nowrap}
+form.inline{display:inline}input,button,select,textarea{font:inherit;padding:var(--s1) var(--s2);border:1px solid var(--line);border-radius:var(--radius);background:var(--bg);color:var(--fg)}
+button{cursor:pointer;background:var(--card)}button.danger{border-color:var(--down);color:var(--down)}
+.filters{display:flex;gap:var(--s2);flex-wrap:wrap;align-items:end;margin-bottom:var(--s3)}.filters label{display:flex;flex-direction:column;font-size:.875rem}
+.actions{display:flex;gap:var(--s2);flex-wrap:wrap;margin:var(--s3) 0}
+.empty{border:1px dashed var(--line);border-radius:var(--radius);padding:var(--s3)}
+.login{max-width:26rem;margin:10vh auto}.login form{display:flex;flex-direction:column;gap:var(--s2)}
+.error{color:var(--down);font-weight:600}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:var(--s1) var(--s3)}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+svg.chart{width:100%;height:6rem;border:1px solid var(--line);border-radius:var(--radius)}svg.chart rect{fill:var(--accent)}
+@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
+`;

@@ -1,0 +1,3 @@
+// The console's public module: the composition root builds it.
+export { consoleModule } from './module.js';
+export type { AttentionItems } from './routes.js';

@@ -1,0 +1,30 @@
+import type { AlertChannels } from '../alerts/index.js';
+import type { Config } from '../config.js';
+import type { FeatureParts } from '../feature-module.js';
+import type { CheckManagement } from '../heartbeats/index.js';
+import type { JobDefinition, JobOperations } from '../scheduler/index.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { consoleRoutes, type AttentionItems } from './routes.js';
+import { deleteExpiredSessions, deleteSignInFailuresBefore } from './session-store.js';
+import { ABSOLUTE_MS, createConsoleSessions, IDLE_MS } from './sessions.js';
+
+/** The operator console, composed: sessions, its pages, and the hourly cleanup of expired sessions. */
+export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems }): FeatureParts {
+  const { db, clock, logger, config } = deps;
+  const sessions = createConsoleSessions({ db, clock });
+  const cleanup: JobDefinition = {
+    key: 'console.sessions-cleanup',
+    schedule: { intervalS: 3600 },
+    catchUp: 'latest',
+    maxRunS: 300,
+    handler: async () => {
+      const now = clock.now();
+      await deleteExpiredSessions(db, now, IDLE_MS, ABSOLUTE_MS);
+      await deleteSignInFailuresBefore(db, new Date(now.getTime() - 86_400_000));
+    },
+  };
+  return {
+    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, clock, logger, publicUrl: config.publicUrl, trustProxy: config.heartbeats.trustProxy })],
+    jobs: deps.scheduled ? [cleanup] : [],
+  };
+}

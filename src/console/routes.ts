@@ -1,0 +1,175 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { ChecksPage, CheckPage, OverviewPage } from '../../console-ui/checks.js';
+import { LoginPage } from '../../console-ui/layout.js';
+import type { Tile } from '../../console-ui/view.js';
+import type { AlertChannels } from '../alerts/index.js';
+import type { Principal } from '../auth/store.js';
+import type { Clock } from '../clock.js';
+import { CHECK_STATE_RANK, type CheckManagement, type CheckState, type Scope } from '../heartbeats/index.js';
+import { requestClientAddress } from '../http/client-address.js';
+import type { Logger } from '../logger.js';
+import { channelPages, viewerOf } from './channel-routes.js';
+import { jobPages } from './job-routes.js';
+import type { JobOperations } from '../scheduler/index.js';
+import { checkDetail, listItem } from './check-views.js';
+import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
+
+const COOKIE = 'overdue_console';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PAGE_SIZE = 50;
+const STATES = Object.keys(CHECK_STATE_RANK) as CheckState[];
+
+/** What the overview lists beside the checks (alert channels, deliveries…): composed at the root from other features. */
+export type AttentionItems = (p: Principal) => Promise<{ label: string; count: number; href: string | null }[]>;
+
+type Env = { Variables: { session: ConsoleSession } };
+
+export interface ConsoleDeps {
+  sessions: ConsoleSessions;
+  checks: CheckManagement;
+  channels: AlertChannels;
+  /** The scheduler is built after the features whose jobs it runs: read when a page is served. */
+  jobs: () => JobOperations;
+  attention: AttentionItems;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  trustProxy: boolean;
+}
+
+const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
+
+/**
+ * The operator console at /console: server-rendered pages over the same
+ * services as the API. A session cookie (HttpOnly, SameSite=Lax, Secure on
+ * https) signs in with any API key; every POST carries the session's CSRF
+ * token; a read-only key gets no buttons and a 403 on POST.
+ */
+export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
+  const { sessions, checks, clock } = deps;
+  const app = new Hono<Env>().basePath('/console');
+  const secure = deps.publicUrl.startsWith('https:');
+
+  const html = (c: Context, body: unknown, status = 200): Response => {
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'");
+    return c.html(`<!doctype html>${String(body)}`, status as 200);
+  };
+
+  app.get('/login', (c) => html(c, LoginPage({})));
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const key = typeof form.key === 'string' ? form.key.trim() : '';
+    const address = requestClientAddress(c, deps.trustProxy) ?? 'unknown';
+    const outcome = await sessions.signIn(key, address);
+    if (outcome === 'limited') {
+      deps.logger.warn({ address }, 'console sign-in refused: too many failed attempts');
+      return html(c, LoginPage({ error: 'Too many failed attempts from your address. Wait 15 minutes and try again.' }), 429);
+    }
+    if (!outcome) {
+      // The key itself is never logged.
+      deps.logger.warn({ address }, 'console sign-in failed');
+      return html(c, LoginPage({ error: 'That key is not valid.' }), 401);
+    }
+    setCookie(c, COOKIE, outcome.cookie, { path: '/console', httpOnly: true, sameSite: 'Lax', secure, maxAge: Math.floor(ABSOLUTE_MS / 1000) });
+    return c.redirect('/console', 303);
+  });
+
+  const signedIn: MiddlewareHandler<Env> = async (c, next) => {
+    const session = await sessions.load(getCookie(c, COOKIE));
+    if (!session) {
+      if (c.req.method === 'GET') return c.redirect('/console/login', 303);
+      return html(c, LoginPage({ error: 'Your session has ended. Sign in again.' }), 401);
+    }
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      if (!sessions.csrfMatches(session, form.csrf)) return c.text('Forbidden: the form is missing its CSRF token or it does not match your session. Reload the page and try again.', 403);
+      const isLogout = c.req.path === '/console/logout';
+      if (session.readOnly && !isLogout) return c.text('Forbidden: this key is read-only.', 403);
+    }
+    c.set('session', session);
+    await next();
+  };
+
+  app.post('/logout', signedIn, async (c) => {
+    await sessions.signOut(c.get('session'));
+    deleteCookie(c, COOKIE, { path: '/console' });
+    return c.redirect('/console/login', 303);
+  });
+
+  app.get('/', signedIn, async (c) => {
+    const s = c.get('session');
+    const scope = scopeOf(s);
+    const [counts, failing, extra] = await Promise.all([checks.counts(scope), checks.page(scope, { limit: 20, state: undefined }), deps.attention(s)]);
+    const tiles: Tile[] = STATES.map((state) => ({ label: `${state} checks`, count: counts[state], href: `/console/checks?state=${state}`, tone: state }));
+    const total = STATES.reduce((n, st) => n + counts[st], 0);
+    return html(c, OverviewPage({ viewer: viewerOf(s), tiles, total, extra, failing: failing.filter((r) => r.rank <= CHECK_STATE_RANK.late).map(listItem) }));
+  });
+
+  app.get('/checks', signedIn, async (c) => {
+    const s = c.get('session');
+    const state = c.req.query('state');
+    const tag = c.req.query('tag')?.trim().slice(0, 100) || undefined;
+    const q = c.req.query('q')?.trim().slice(0, 100) || undefined;
+    const cursor = c.req.query('after');
+    let after: { rank: number; name: string; id: string } | undefined;
+    if (cursor) {
+      try {
+        const [rank, id, name] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string, string];
+        if (Number.isInteger(rank) && UUID.test(id) && typeof name === 'string') after = { rank, id, name };
+      } catch {
+        // a mangled cursor starts from the first page
+      }
+    }
+    const filter = { state: STATES.includes(state as CheckState) ? (state as CheckState) : undefined, tag, q };
+    const rows = await checks.page(scopeOf(s), { ...filter, after, limit: PAGE_SIZE });
+    const last = rows[rows.length - 1];
+    let next: string | null = null;
+    if (rows.length === PAGE_SIZE && last) {
+      const params = new URLSearchParams({ ...(filter.state && { state: filter.state }), ...(tag && { tag }), ...(q && { q }), after: Buffer.from(JSON.stringify([last.rank, last.id, last.name])).toString('base64url') });
+      next = `/console/checks?${params}`;
+    }
+    return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
+  });
+
+  const notFound = (c: Context<Env>) => html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>Not found</h1><p><a href="/console/checks">Back to checks</a></p></main></body></html>', 404);
+
+  app.get('/checks/:id', signedIn, async (c) => {
+    const s = c.get('session');
+    const id = c.req.param('id');
+    const row = UUID.test(id) ? await checks.get(scopeOf(s), id) : undefined;
+    if (!row) return notFound(c);
+    const [pings, flips] = await Promise.all([checks.pings(scopeOf(s), id), checks.flips(row, {})]);
+    const view = checkDetail(row, pings ?? [], flips, clock.now(), deps.publicUrl);
+    return html(c, CheckPage({ viewer: viewerOf(s), ...view }));
+  });
+
+  app.get('/checks/:id/pings/:n/body', signedIn, async (c) => {
+    const s = c.get('session');
+    const id = c.req.param('id');
+    const n = c.req.param('n');
+    const body = UUID.test(id) && /^\d{1,18}$/.test(n) ? await checks.pingBody(scopeOf(s), id, Number(n)) : undefined;
+    if (!body) return notFound(c);
+    // As text, never as HTML: a ping body is whatever a job sent.
+    c.header('Content-Type', 'text/plain; charset=utf-8');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Cache-Control', 'no-store');
+    return c.body(body as Uint8Array<ArrayBuffer>);
+  });
+
+  app.route('/', channelPages({ channels: deps.channels, signedIn, html }));
+  app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(`/checks/:id/${action}`, signedIn, async (c) => {
+      const s = c.get('session');
+      const id = c.req.param('id');
+      const row = UUID.test(id) ? await checks.setPaused(scopeOf(s), id, action === 'pause') : undefined;
+      if (!row) return notFound(c);
+      return c.redirect(`/console/checks/${id}`, 303);
+    });
+  }
+  return app;
+}
