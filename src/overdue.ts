@@ -60,7 +60,11 @@ export function createOverdue(deps: OverdueDeps): Overdue {
 
   // Background work runs only while the schema matches the code exactly; a
   // tripped guard is also reported outside (SELF_PING_URL /fail) at every check.
-  schema.onChange(async (s) => (s.ok ? background.start() : background.stop()));
+  // Not before start() has bootstrapped (admin key, platform ping key, checks/): a loop that ran
+  // first (the scheduler creating its job checks) would create the ping key, and the first start
+  // would not know to show it.
+  let bootstrapped = false;
+  schema.onChange(async (s) => (s.ok && bootstrapped ? background.start() : background.stop()));
   schema.onCheck((s) => {
     if (!s.ok) timing.selfPing.failing(s.reason ?? 'schema does not match the code');
   });
@@ -110,6 +114,8 @@ export function createOverdue(deps: OverdueDeps): Overdue {
         report.checks = await expectations.sync();
         timing.scheduler.refreshSources();
       }
+      bootstrapped = true;
+      if (schema.status.ok) await background.start();
       schema.start();
       return report;
     },
