@@ -10,7 +10,6 @@ import type { AlertMessage } from './message.js';
 import { sendToChannel, type ChannelSenderDeps } from './sender.js';
 import {
   channelNameTaken,
-  channelsByIds,
   clearChannelFailure,
   confirmChannel,
   defaultChannelIds,
@@ -29,6 +28,7 @@ import {
 import type { ChannelKind } from './table.js';
 
 const CONFIRM_TTL_MS = 7 * 86_400_000;
+const NAME_MAX = 100;
 
 export interface ChannelInput {
   kind: ChannelKind;
@@ -95,20 +95,27 @@ export function createAlertChannels(deps: AlertChannelsDeps) {
     return row;
   }
 
-  async function uniqueName(owner: Owner, name: string, exceptId: string | null) {
+  /** The name rule for every caller (API and console): 1–100 characters, no control characters, unique per owner. Returns it trimmed. */
+  async function uniqueName(owner: Owner, raw: unknown, exceptId: string | null): Promise<string> {
+    // eslint-disable-next-line no-control-regex
+    if (typeof raw !== 'string' || raw.trim() === '' || raw.length > NAME_MAX || /[\u0000-\u001f\u007f]/.test(raw)) {
+      throw new AppError('validation_failed', `name must be 1 to ${NAME_MAX} characters without control characters`);
+    }
+    const name = raw.trim();
     if (await channelNameTaken(db, owner, name, exceptId)) throw new AppError('conflict', `a channel named ${JSON.stringify(name)} exists`);
+    return name;
   }
 
   return {
     async create(owner: Owner, input: ChannelInput): Promise<{ channel: ChannelRow; secret: Record<string, string> | null }> {
       const parsed = await parse(input.kind, input.config);
-      await uniqueName(owner, input.name, null);
+      const name = await uniqueName(owner, input.name, null);
       const now = clock.now();
       const channel = await insertChannel(db, {
         id: randomUUID(),
         tenant_id: owner.tenantId,
         kind: input.kind,
-        name: input.name,
+        name,
         config: JSON.stringify(parsed.shown),
         sealed_secret: parsed.secret ? (await deps.box()).seal(parsed.secret) : null,
         is_default: input.isDefault,
@@ -128,10 +135,10 @@ export function createAlertChannels(deps: AlertChannelsDeps) {
 
     async update(owner: Owner, id: string, patch: ChannelPatch): Promise<{ channel: ChannelRow; secret: Record<string, string> | null }> {
       const row = await owned(owner, id);
-      if (patch.name !== undefined) await uniqueName(owner, patch.name, row.id);
+      const name = patch.name === undefined ? undefined : await uniqueName(owner, patch.name, row.id);
       const now = clock.now();
       let secret: Record<string, string> | null = null;
-      const set: Parameters<typeof updateChannel>[2] = { updated_at: now, ...(patch.name !== undefined && { name: patch.name }), ...(patch.isDefault !== undefined && { is_default: patch.isDefault }) };
+      const set: Parameters<typeof updateChannel>[2] = { updated_at: now, ...(name !== undefined && { name }), ...(patch.isDefault !== undefined && { is_default: patch.isDefault }) };
       let readdressed = false;
       if (patch.config !== undefined) {
         const box = await deps.box();
@@ -225,9 +232,6 @@ export function createAlertChannels(deps: AlertChannelsDeps) {
       if (names === null) return deleteRouting(db, source);
       await setRouting(db, source, { tenantId: null }, [], names, clock.now());
     },
-    setSource: (source: string, owner: Owner, ids: string[], names: string[] = []) => setRouting(db, source, owner, ids, names, clock.now()),
-    ofSources: (sources: string[]) => routedChannels(db, sources),
-    describe: (ids: string[]) => channelsByIds(db, ids),
   };
 }
 

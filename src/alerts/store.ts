@@ -60,12 +60,6 @@ export async function defaultChannelIds(db: Db, owner: Owner): Promise<string[]>
   return rows.map((r) => r.id);
 }
 
-/** Channels by id, for showing a source's routing (id, name, kind). */
-export async function channelsByIds(db: Db, ids: string[]): Promise<Pick<ChannelRow, 'id' | 'name' | 'kind'>[]> {
-  if (ids.length === 0) return [];
-  return db.selectFrom('alert_channels').select(['id', 'name', 'kind']).where('id', 'in', ids).orderBy('created_at').execute();
-}
-
 // Failure tracking and quarantine (like webhook subscribers)
 
 /** Marks the first failure of a run (guarded) and keeps the latest error; returns when the run started. */

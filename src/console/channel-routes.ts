@@ -3,6 +3,7 @@ import { ChannelsPage, type ChannelItem } from '../../console-ui/channels.js';
 import type { AlertChannels } from '../alerts/index.js';
 import { AppError } from '../errors.js';
 import type { ConsoleSession } from './sessions.js';
+import { viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
@@ -49,7 +50,7 @@ export function channelPages(deps: { channels: AlertChannels; signedIn: Middlewa
     const kind = str(form.kind);
     if (!(KINDS as readonly string[]).includes(kind)) return page(c, { notice: { ok: false, text: 'Choose a kind of channel.' } }, 400);
     try {
-      const { channel, secret } = await channels.create(owner(c), { kind: kind as (typeof KINDS)[number], name: str(form.name).slice(0, 100), config: configOf(kind, form), isDefault: form.default === 'true' });
+      const { channel, secret } = await channels.create(owner(c), { kind: kind as (typeof KINDS)[number], name: typeof form.name === 'string' ? form.name : '', config: configOf(kind, form), isDefault: form.default === 'true' });
       const shown = kind === 'webhook' && secret?.signing_secret ? { name: channel.name, value: secret.signing_secret } : undefined;
       const text = kind === 'email' ? `Added ${channel.name}: a confirmation link was mailed to the address; it gets alerts once confirmed.` : `Added ${channel.name}. Send it a test to check it arrives.`;
       return page(c, { notice: { ok: true, text }, ...(shown && { secret: shown }) }, 201);
@@ -82,10 +83,3 @@ export function channelPages(deps: { channels: AlertChannels; signedIn: Middlewa
   });
   return app;
 }
-
-export const viewerOf = (s: ConsoleSession) => ({
-  label: `${s.kind === 'admin' ? 'the admin key' : 'a tenant key'}${s.readOnly ? ' (read-only)' : ''}`,
-  readOnly: s.readOnly,
-  admin: s.kind === 'admin',
-  csrf: s.csrf,
-});

@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { JobPage, JobsPage, type JobItem, type RunItem } from '../../console-ui/jobs.js';
 import type { JobOperations, JobSummary, RunRow } from '../scheduler/index.js';
-import { viewerOf } from './channel-routes.js';
+import { viewerOf } from './viewer.js';
 import { utc } from './check-views.js';
 import type { ConsoleSession } from './sessions.js';
 

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
 import { TestReceiver, TestSmtp } from '../notify/servers.js';
-import { drivenOverdue, type TestOverdue } from '../support/app.js';
+import { drivenOverdue, pumpAlerts, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
@@ -27,14 +27,7 @@ describe(`alert delivery to every channel kind on ${backend}`, () => {
   const channels: Record<string, any> = {};
   let checkId = '';
 
-  /** Runs what the background would: the deadline evaluator, the alert dispatcher, the delivery worker. */
-  const pump = async () => {
-    await o.alerts.tick();
-    await o.alertDispatcher.tick();
-    while ((await o.deliveries.tick()) > 0) {
-      // until nothing is due
-    }
-  };
+  const pump = () => pumpAlerts(o);
   const later = (ms: number) => clock.jump(new Date(clock.now().getTime() + ms));
   const ping = (path: string, body?: string) => o.app.request(`/ping/${checkId}${path}`, { method: 'POST', body: body ?? '' });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
 import { TestReceiver } from '../notify/servers.js';
-import { drainDeliveries, drivenOverdue, type TestOverdue } from '../support/app.js';
+import { drainDeliveries, drivenOverdue, pumpAlerts, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
@@ -24,11 +24,7 @@ describe(`alert outbox: outage, retries and quarantine on ${backend}`, () => {
   let tenant: { id: string; api_key: string };
   const receiver = new TestReceiver();
   const later = async (ms: number) => clock.jump(new Date(clock.now().getTime() + ms));
-  const pump = async () => {
-    await o.alerts.tick();
-    await o.alertDispatcher.tick();
-    await drain(o);
-  };
+  const pump = () => pumpAlerts(o);
 
   beforeAll(async () => {
     await receiver.start();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineExpectation, defineHeartbeat } from '../../src/expectations/define.js';
 import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
 import { TestReceiver } from '../notify/servers.js';
-import { drivenOverdue, type TestOverdue } from '../support/app.js';
+import { drivenOverdue, pumpAlerts, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
@@ -20,13 +20,7 @@ describe(`platform alert routing on ${backend}`, () => {
   let api: Api;
   const receiver = new TestReceiver();
   const later = (ms: number) => clock.jump(new Date(clock.now().getTime() + ms));
-  const pump = async () => {
-    await o.alerts.tick();
-    await o.alertDispatcher.tick();
-    while ((await o.deliveries.tick()) > 0) {
-      // until nothing is due
-    }
-  };
+  const pump = () => pumpAlerts(o);
   const texts = (path: string) => receiver.on(path).map((r) => String(r.body.text));
 
   beforeAll(async () => {

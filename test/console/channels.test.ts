@@ -50,6 +50,12 @@ describe(`console alert channels on ${backend}`, () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('non-public address');
 
+    for (const name of ['', 'bad\u0000name', 'x'.repeat(101)]) {
+      const refused = await c.request('POST', '/console/channels', { csrf, kind: 'slack', name, url: receiver.url('/slack/x') });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('name must be 1 to 100 characters');
+    }
+
     const theirs = consoleClient(o);
     await theirs.signIn(globex.api_key);
     const theirPage = await theirs.request('GET', '/console/channels');

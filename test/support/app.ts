@@ -127,3 +127,10 @@ export async function drainDeliveries(o: Pick<TestOverdue, 'deliveries'>): Promi
   }
   return attempted;
 }
+
+/** What the background would run for an alert: the deadline evaluator, the alert dispatcher, the delivery worker until idle. */
+export async function pumpAlerts(o: Pick<TestOverdue, 'alerts' | 'alertDispatcher' | 'deliveries'>): Promise<void> {
+  await o.alerts.tick();
+  await o.alertDispatcher.tick();
+  await drainDeliveries(o);
+}
