@@ -39,6 +39,10 @@ export interface ConsoleDeps {
   trustProxy: boolean;
 }
 
+/** A filter box's text: control characters dropped (Postgres refuses NUL in text), at most 100 characters. */
+// eslint-disable-next-line no-control-regex
+const filterText = (v: string | undefined) => v?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100) || undefined;
+
 const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
 
 /**
@@ -112,14 +116,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
   app.get('/checks', signedIn, async (c) => {
     const s = c.get('session');
     const state = c.req.query('state');
-    const tag = c.req.query('tag')?.trim().slice(0, 100) || undefined;
-    const q = c.req.query('q')?.trim().slice(0, 100) || undefined;
+    const tag = filterText(c.req.query('tag'));
+    const q = filterText(c.req.query('q'));
     const cursor = c.req.query('after');
     let after: { rank: number; name: string; id: string } | undefined;
     if (cursor) {
       try {
         const [rank, id, name] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string, string];
-        if (Number.isInteger(rank) && UUID.test(id) && typeof name === 'string') after = { rank, id, name };
+        if (Number.isInteger(rank) && UUID.test(id) && typeof name === 'string' && name.length <= 200 && !name.includes('\u0000')) after = { rank, id, name };
       } catch {
         // a mangled cursor starts from the first page
       }

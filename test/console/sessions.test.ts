@@ -98,6 +98,17 @@ describe(`console sign-in and sessions on ${backend}`, () => {
     expect((await theirs.request('POST', `/console/checks/${id}/pause`, { csrf: theirs.csrf((await theirs.request('GET', '/console')).text) })).status).toBe(404);
   });
 
+  it('hostile filters answer a page, never a 500: control characters, long strings, a mangled cursor', async () => {
+    const c = consoleClient(o);
+    await c.signIn(acme.api_key);
+    for (const qs of ['q=%00', 'tag=%00%01', `q=${'x'.repeat(5000)}`, 'state=../../etc', 'after=%00garbage', `after=${Buffer.from('[0,"x","y"]').toString('base64url')}`, `after=${Buffer.from(JSON.stringify([0, '00000000-0000-0000-0000-000000000000', 'a\u0000b'])).toString('base64url')}`]) {
+      const res = await c.request('GET', `/console/checks?${qs}`);
+      expect(res.status, qs).toBe(200);
+    }
+    expect((await c.request('GET', '/console/checks/not-a-uuid')).status).toBe(404);
+    expect((await c.request('GET', '/console/checks/00000000-0000-0000-0000-000000000000/pings/99999999999999999999/body')).status).toBe(404);
+  });
+
   it('a read-only key sees no action buttons and gets 403 on POST', async () => {
     const c = consoleClient(o);
     await c.signIn(readOnly);
