@@ -89,6 +89,8 @@ export interface Tuning {
   signalMaxAttempts: number;
   /** First retry delay of a signal whose handling failed; doubles per attempt (5 s, 10 s, 20 s, 40 s). */
   signalRetryBaseMs: number;
+  /** A ping's whole body must arrive within this; a slower client is answered 408 and stored nothing. */
+  pingBodyTimeoutMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = Object.freeze({
@@ -107,6 +109,7 @@ export const DEFAULT_TUNING: Tuning = Object.freeze({
   alertDispatchIntervalMs: 250,
   signalMaxAttempts: 5,
   signalRetryBaseMs: 5_000,
+  pingBodyTimeoutMs: 10_000,
 });
 
 export class ConfigError extends Error {

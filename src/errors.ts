@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'idempotency_conflict'
   | 'unprocessable'
   | 'payload_too_large'
   | 'rate_limited'
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  idempotency_conflict: 409,
   unprocessable: 422,
   payload_too_large: 413,
   rate_limited: 429,

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { readJsonObject } from '../http/json-body.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
 import type { Logger } from '../logger.js';
@@ -65,15 +66,7 @@ function createRequest(b: Record<string, unknown>) {
   };
 }
 
-async function jsonObject(c: Context): Promise<Record<string, unknown>> {
-  try {
-    const b = await c.req.json();
-    if (b && typeof b === 'object' && !Array.isArray(b)) return b as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new AppError('bad_request', 'body must be a JSON object');
-}
+const jsonObject = (c: Context) => readJsonObject(c);
 
 function pageOf(c: Context) {
   const raw = c.req.query('limit');

@@ -9,7 +9,7 @@ import { idempotency } from '../http/middleware/idempotency.js';
 import type { Logger } from '../logger.js';
 import type { InvoiceRunResult } from './invoice-run.js';
 import { findInvoice, invoicePayments, listInvoices, type InvoiceRow, type PaymentRow } from './invoice-store.js';
-import { amountJson, parseAmount } from './money.js';
+import { AMOUNT_RULE, amountJson, parseAmount } from './money.js';
 import { listNotices } from './notice-store.js';
 import { payInvoice, voidInvoice, type PayRequest } from './payments.js';
 import type { PaymentProvider } from './providers.js';
@@ -80,12 +80,11 @@ function paymentJson(p: PaymentRow) {
 }
 
 const STATUSES: readonly InvoiceStatus[] = ['draft', 'open', 'paid', 'void', 'uncollectible'];
-const AMOUNT_ERROR = 'must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)';
 
 function parseExternal(v: unknown, where: string): { amount: bigint; reference: string } {
   const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   const amount = parseAmount(o.amount);
-  if (amount === undefined) throw new AppError('validation_failed', `${where}amount ${AMOUNT_ERROR}`);
+  if (amount === undefined) throw new AppError('validation_failed', `${where}amount must be ${AMOUNT_RULE}`);
   if (typeof o.reference !== 'string' || o.reference.length === 0 || o.reference.length > 200) throw new AppError('validation_failed', `${where}reference must be the external payment's reference, 1 to 200 characters`);
   return { amount, reference: o.reference };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { availableBalance, unbalancedReason, type EntryDraft, type LedgerAccountSpec } from './ledger.js';
+import { availableBalance, MAX_LEDGER_TOTAL, unbalancedReason, type EntryDraft, type LedgerAccountSpec } from './ledger.js';
 import type { LedgerAccountTable } from './table.js';
 
 type LedgerAccountRow = Selectable<LedgerAccountTable>;
@@ -50,6 +50,10 @@ export async function postTransaction(trx: Transaction<Database>, draft: Transac
   const pending = draft.status === 'pending';
   for (const [code, d] of deltas) {
     const a = byCode.get(code)!;
+    const [debits, credits] = pending ? [a.pending_debits, a.pending_credits] : [a.posted_debits, a.posted_credits];
+    if (BigInt(debits) + d.debits > MAX_LEDGER_TOTAL || BigInt(credits) + d.credits > MAX_LEDGER_TOTAL) {
+      throw new AppError('validation_failed', `this amount would take a ledger account past the largest total kept (${MAX_LEDGER_TOTAL} minor units)`);
+    }
     if (a.allow_negative) continue;
     const after = availableBalance(a.normal_balance, {
       postedDebits: BigInt(a.posted_debits) + (pending ? 0n : d.debits),
@@ -121,6 +125,18 @@ export function postTransfer(
       { accountCode: credit.code, direction: 'credit', amount },
     ],
   });
+}
+
+/** What a transaction credited in all (a transfer's amount). */
+export async function transactionCredits(db: Kysely<Database>, tenantId: string, transactionId: string): Promise<bigint> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select((eb) => eb.fn.sum<string>('amount').as('total'))
+    .where('tenant_id', '=', tenantId)
+    .where('transaction_id', '=', transactionId)
+    .where('direction', '=', 'credit')
+    .executeTakeFirst();
+  return BigInt(row?.total ?? 0);
 }
 
 async function findTransactionByKey(trx: Transaction<Database>, tenantId: string, key: string) {

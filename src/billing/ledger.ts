@@ -33,6 +33,13 @@ export function unbalancedReason(entries: EntryDraft[]): string | undefined {
   return debits === credits ? undefined : `debits ${debits} ≠ credits ${credits}`;
 }
 
+/**
+ * The largest value an account's cached total may reach (10^18, below the
+ * 2^63 a bigint column holds): a posting that would pass it is refused with a
+ * 400 before anything is written, instead of failing every later posting.
+ */
+export const MAX_LEDGER_TOTAL = 10n ** 18n;
+
 export interface Totals {
   postedDebits: bigint;
   postedCredits: bigint;

@@ -3,20 +3,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { readJsonObject } from '../http/json-body.js';
 import { findTenant, type TenantRow } from './tenant-store.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new AppError('bad_request', 'body must be JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('validation_failed', 'body must be a JSON object');
-  return body as Record<string, unknown>;
-}
+export const jsonBody = (c: Context) => readJsonObject(c);
 
 /** The tenant whose data a tenant key may touch; admin keys must use the tenants endpoints. */
 export function tenantOfKey(db: Kysely<Database>) {

@@ -8,7 +8,7 @@ import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
 import type { Logger } from '../logger.js';
-import { amountJson, parseAmount } from './money.js';
+import { AMOUNT_RULE, amountJson, parseAmount } from './money.js';
 import { accountBalance, balanceHistory, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
 import { parseTenantInput } from './tenant-input.js';
 import { invoiceJson } from './invoice-routes.js';
@@ -117,7 +117,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     const b = (await jsonBody(c)) as Record<string, unknown>;
     assertTenantCurrency(b, tenant);
     const amount = parseAmount(b?.amount);
-    if (amount === undefined) throw new AppError('validation_failed', 'amount must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)');
+    if (amount === undefined) throw new AppError('validation_failed', `amount must be ${AMOUNT_RULE}`);
     if (typeof b.reference !== 'string' || b.reference.length === 0 || b.reference.length > 200) throw new AppError('validation_failed', 'reference must be the payment reference, 1 to 200 characters');
     const result = await topUp(db, tenant, account.id, { amount, reference: b.reference }, clock.now());
     return c.json(

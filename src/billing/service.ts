@@ -5,7 +5,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { ensurePingKey } from '../heartbeats/index.js';
 import { ledgerAccounts, postedBalance } from './ledger.js';
-import { findLedgerAccount, postTransfer } from './ledger-store.js';
+import { findLedgerAccount, postTransfer, transactionCredits } from './ledger-store.js';
 import { settleFromBalance } from './payments.js';
 import { lockTenantBilling } from './tenant-lock.js';
 import type { TenantInput } from './tenant-input.js';
@@ -72,6 +72,12 @@ export async function topUp(
       reference: { type: 'top_up', id: t.reference },
       effectiveAt: now,
     });
+    if (posted.replayed) {
+      const first = await transactionCredits(trx, tenant.id, posted.id);
+      if (first !== t.amount) {
+        throw new AppError('idempotency_conflict', `the top-up reference ${JSON.stringify(t.reference)} was already used with the amount ${first}; a new payment needs a new reference`);
+      }
+    }
     return { posted, settled: await settleFromBalance(trx, tenant, accountId, 'top_up', now) };
   });
   return { transactionId: posted.id, replayed: posted.replayed, balance: await accountBalance(db, tenant, accountId), settled };

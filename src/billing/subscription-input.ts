@@ -1,5 +1,5 @@
 import { fromLocal, toLocal, type LocalDateTime } from '../time/local-time.js';
-import { parseAmount } from './money.js';
+import { AMOUNT_RULE, parseAmount } from './money.js';
 import type { IntervalUnit } from './table.js';
 
 export interface SubscriptionInput {
@@ -50,7 +50,7 @@ export function parseSubscriptionInput(body: unknown, tz: string, now: Date): Su
   if (typeof b.account_id !== 'string' || !UUID.test(b.account_id)) return { error: 'account_id must be the id of one of your accounts' };
   if (typeof b.description !== 'string' || b.description.trim() === '' || b.description.length > 500) return { error: 'description must be a non-empty string of at most 500 characters' };
   const amount = parseAmount(b.amount);
-  if (amount === undefined) return { error: 'amount must be a positive integer in minor units (a JSON number up to 2^53−1, or a decimal string)' };
+  if (amount === undefined) return { error: `amount must be ${AMOUNT_RULE}` };
   if (typeof b.interval !== 'string' || !INTERVALS.includes(b.interval as IntervalUnit)) return { error: 'interval must be one of day, week, month, year' };
   const count = b.interval_count ?? 1;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) return { error: 'interval_count must be a whole number from 1 to 1000' };

@@ -1,4 +1,4 @@
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
+import { InvalidScheduleError, normalizeTimeZone, parseClientSchedule } from '../time/cron.js';
 import { currencyExponent } from './money.js';
 
 export interface TenantInput {
@@ -30,7 +30,7 @@ export function parseTenantInput(body: unknown): TenantInput | { error: string }
   if (b.invoice_schedule !== undefined) {
     if (typeof b.invoice_schedule !== 'string') return { error: 'invoice_schedule must be a cron expression' };
     try {
-      invoiceSchedule = parseCronSchedule(b.invoice_schedule, timezone).expression;
+      invoiceSchedule = parseClientSchedule(b.invoice_schedule, timezone).expression;
     } catch (err) {
       if (!(err instanceof InvalidScheduleError)) throw err;
       return { error: `invoice_schedule is not a valid cron expression: ${err.message}` };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, RawBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
+import { InvalidScheduleError, normalizeTimeZone, parseClientSchedule } from '../time/cron.js';
 import type { Severity } from './table.js';
 
 /** What every query of a definition gets: the database and the instant it is evaluated as of. */
@@ -93,7 +93,7 @@ const cron = z
     const tz = normalizeTimeZone(v.tz);
     if (!tz) return ctx.addIssue({ code: 'custom', message: `unknown time zone ${v.tz}` });
     try {
-      parseCronSchedule(v.cron, tz);
+      parseClientSchedule(v.cron, tz);
     } catch (err) {
       if (!(err instanceof InvalidScheduleError)) throw err;
       ctx.addIssue({ code: 'custom', message: `bad cron expression: ${err.message}` });

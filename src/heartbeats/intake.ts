@@ -95,6 +95,11 @@ export class PingIntake {
     });
   }
 
+  /** Whether a check was pinged recently (a hint: a deleted check may still be remembered). */
+  knows(checkId: string): boolean {
+    return this.#known.get(checkId) !== undefined;
+  }
+
   /** Resolves when nothing is queued or committing. */
   drained(): Promise<void> {
     if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();

@@ -50,7 +50,7 @@ export function heartbeatsModule(
     service,
     alerts,
     management,
-    volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, trustProxy: hb.trustProxy }, { clock, meter, logger })],
+    volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, bodyTimeoutMs: config.tuning.pingBodyTimeoutMs, trustProxy: hb.trustProxy }, { clock, meter, logger })],
     routes: [v3Routes({ manage: management, routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
     loops: [alerts.loop()],
     jobs: [retention],

@@ -6,6 +6,8 @@ import { PingNotStoredError } from './intake.js';
 import type { HeartbeatService } from './service.js';
 import { requestClientAddress } from '../http/client-address.js';
 import { requestHeader } from '../http/request-header.js';
+import { redactPath } from '../redact.js';
+import { readPingBody, type PingBodyLimits } from './ping-body.js';
 import { parseRid, parseScheduledFor, urlAction } from './ping-rules.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,7 +16,7 @@ const SLUG = /^[-a-zA-Z0-9_]+$/;
 /** What may follow a check in a ping URL ('' is the trailing slash of /ping/<uuid>/). */
 const ACTION_SUFFIX = /^(|start|fail|log|[0-9]+)$/;
 
-type PingStatus = 200 | 201 | 400 | 404 | 409 | 503;
+type PingStatus = 200 | 201 | 400 | 404 | 408 | 409 | 503;
 
 /** What the ping endpoints need of the heartbeat service. */
 export type PingService = Pick<HeartbeatService, 'ping' | 'checkExists' | 'resolveSlug'>;
@@ -31,17 +33,18 @@ export type PingService = Pick<HeartbeatService, 'ping' | 'checkExists' | 'resol
  */
 export function pingRoutes(
   service: PingService,
-  opts: { bodyLimit: number; trustProxy: boolean },
+  opts: { bodyLimit: number; bodyTimeoutMs: number; trustProxy: boolean },
   deps: { clock: Clock; meter: Meter; logger: Logger },
 ): Hono {
   const answer = answers(opts.bodyLimit);
   const duration = deps.meter.createHistogram('overdue_ping_request_duration', { description: 'Ping request duration', unit: 's' });
   const attributes = new Map<number, Attributes>();
-  const reply = (status: PingStatus, text: string, started: number) => {
+  const bodyLimits: PingBodyLimits = { limit: opts.bodyLimit, timeoutMs: opts.bodyTimeoutMs };
+  const reply = (status: PingStatus, text: string, started: number, close = false) => {
     let attrs = attributes.get(status);
     if (!attrs) attributes.set(status, (attrs = { 'http.response.status_code': status }));
     duration.record((deps.clock.now().getTime() - started) / 1000, attrs);
-    return answer(status, text);
+    return answer(status, text, close);
   };
   const app = new Hono();
   app.all('/ping/*', async (c) => {
@@ -87,6 +90,17 @@ export function pingRoutes(
       if (rid === 'invalid') return reply(400, 'invalid uuid format', started);
       if (scheduledFor === 'invalid') return reply(400, 'invalid scheduled_for', started);
 
+      // Most pings are bodiless GETs; touching req.body would build a full Request for nothing.
+      // A body is read only for a check that exists: an unknown UUID is answered before it.
+      let body: Uint8Array | null = null;
+      let close = false;
+      if (mayHaveBody(c)) {
+        if (!created && 'checkId' in target && !(await service.checkExists(checkId))) return reply(404, 'not found', started, true);
+        const read = await readPingBody(c, bodyLimits);
+        if (read.kind === 'incomplete') return reply(408, 'request timeout', started, true);
+        body = read.bytes;
+        close = read.cut;
+      }
       const outcome = await service.ping({
         checkId,
         action: action.action,
@@ -95,18 +109,17 @@ export function pingRoutes(
         scheme: (opts.trustProxy ? requestHeader(c, 'x-forwarded-proto') : undefined)?.slice(0, 10) || 'http',
         remoteAddr: requestClientAddress(c, opts.trustProxy),
         ua: (requestHeader(c, 'user-agent') ?? '').slice(0, 200),
-        // Most pings are bodiless GETs; touching req.body would build a full Request for nothing.
-        body: mayHaveBody(c) ? await readLimited(c.req.raw, opts.bodyLimit) : null,
+        body,
         rid,
         scheduledFor,
       });
-      if (outcome === 'not_found') return reply(404, 'not found', started);
-      if (outcome === 'invalid_scheduled_for') return reply(400, 'invalid scheduled_for', started);
-      return created ? reply(201, 'Created', started) : reply(200, 'OK', started);
+      if (outcome === 'not_found') return reply(404, 'not found', started, close);
+      if (outcome === 'invalid_scheduled_for') return reply(400, 'invalid scheduled_for', started, close);
+      return created ? reply(201, 'Created', started, close) : reply(200, 'OK', started, close);
     } catch (err) {
       // Nothing was stored: tell the client to retry. The intake logs its own failures;
       // a lookup before it (slug, check existence) is logged here.
-      if (!(err instanceof PingNotStoredError)) deps.logger.error({ err, path: c.req.path }, 'ping lookup failed; answered 503');
+      if (!(err instanceof PingNotStoredError)) deps.logger.error({ err, path: redactPath(c.req.path) }, 'ping lookup failed; answered 503');
       return reply(503, 'service unavailable', started);
     }
   });
@@ -114,7 +127,7 @@ export function pingRoutes(
 }
 
 /** Answers as healthchecks gives them: plain text, with headers built once. */
-function answers(bodyLimit: number): (status: PingStatus, text: string) => Response {
+function answers(bodyLimit: number): (status: PingStatus, text: string, close: boolean) => Response {
   const headers: Record<string, string> = {
     'Content-Type': 'text/plain; charset=UTF-8',
     'Access-Control-Allow-Origin': '*',
@@ -123,31 +136,12 @@ function answers(bodyLimit: number): (status: PingStatus, text: string) => Respo
   };
   // A 503 stored nothing: the client should retry.
   const retry = { ...headers, 'Retry-After': '5' };
-  return (status, text) => new Response(text, { status, headers: status === 503 ? retry : headers });
+  // A body left unread (too long, too slow, or for an unknown check) ends the connection.
+  const closing = { ...headers, Connection: 'close' };
+  return (status, text, close) => new Response(text, { status, headers: status === 503 ? retry : close ? closing : headers });
 }
 
 function mayHaveBody(c: Context): boolean {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return true;
   return requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
-}
-
-/** The first `limit` bytes of the body (0 = unlimited); the rest is read and dropped. */
-async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
-  if (!req.body) return null;
-  const chunks: Uint8Array[] = [];
-  let kept = 0;
-  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
-    if (limit > 0 && kept >= limit) continue;
-    const take = limit > 0 ? chunk.subarray(0, limit - kept) : chunk;
-    chunks.push(take);
-    kept += take.length;
-  }
-  if (kept === 0) return null;
-  const out = new Uint8Array(kept);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.length;
-  }
-  return out;
 }

@@ -29,7 +29,8 @@ export function createHeartbeatService(deps: {
   return {
     intake,
     ping: (ping) => intake.submit(ping),
-    checkExists: (id) => checkExists(db, id),
+    // A check pinged recently needs no read: the ping itself still finds out if it was deleted since.
+    checkExists: async (id) => intake.knows(id) || (await checkExists(db, id)),
     async resolveSlug(pingKey, slug, create) {
       const ids = await findCheckIdsBySlug(db, pingKey, slug);
       if (ids.length > 1) return 'ambiguous';

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { RETRY_AFTER_S } from '../http/errors.js';
+import { hostileJsonString } from '../http/json-body.js';
 import type { Logger } from '../logger.js';
 import { checkSource, type ChannelRouting } from './channel-routing.js';
 import type { Scope } from './manage-store.js';
@@ -51,6 +52,8 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
         } catch {
           return c.json({ error: 'could not parse request body' }, 400);
         }
+        const hostile = hostileJsonString(body);
+        if (hostile) return c.json({ error: `json validation error: ${hostile.path} ${hostile.reason}` }, 400);
       }
       c.set('body', body);
       if (!key && body && typeof body === 'object' && typeof (body as { api_key?: unknown }).api_key === 'string') {

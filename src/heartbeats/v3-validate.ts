@@ -1,4 +1,4 @@
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule } from '../time/cron.js';
+import { InvalidScheduleError, normalizeTimeZone, parseClientSchedule } from '../time/cron.js';
 
 /** Fields a v3 create/update may set; absent means "leave as is" (or the default on create). */
 export interface CheckSpec {
@@ -107,10 +107,10 @@ export function validateCheckSpec(body: unknown): { spec: CheckSpec } | { error:
   }
   if (s.schedule !== undefined) {
     try {
-      s.schedule = parseCronSchedule(s.schedule, s.tz ?? 'UTC').expression;
+      s.schedule = parseClientSchedule(s.schedule, s.tz ?? 'UTC').expression;
     } catch (err) {
       if (!(err instanceof InvalidScheduleError)) throw err;
-      return { error: 'schedule is not a valid cron or OnCalendar expression' };
+      return { error: err.message.endsWith('once a year') ? err.message : 'schedule is not a valid cron or OnCalendar expression' };
     }
   }
   return { spec: s };

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { redactPath } from '../redact.js';
 
 export function errorBody(code: ErrorCode | string, message: string) {
   return { error: { code, message } };
@@ -33,7 +34,7 @@ export function handleError(logger: Logger) {
       c.header('Retry-After', String(RETRY_AFTER_S));
       return jsonError(c, 503, 'unavailable', `the service cannot reach its database; retry in ${RETRY_AFTER_S} s`);
     }
-    logger.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error in request');
+    logger.error({ err, requestId: c.get('requestId'), method: c.req.method, path: redactPath(c.req.path) }, 'unhandled error in request');
     return jsonError(c, 500, 'internal', `internal error (request id ${c.get('requestId') ?? 'unknown'})`);
   };
 }

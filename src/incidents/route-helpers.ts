@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { readJsonObject } from '../http/json-body.js';
 import type { requireApiKey } from '../http/middleware/api-key.js';
 import type { idempotency } from '../http/middleware/idempotency.js';
 import { bad } from './input.js';
@@ -21,15 +22,7 @@ export interface RouteContext {
   incidents: IncidentService;
 }
 
-export async function body(c: Context): Promise<Record<string, unknown>> {
-  try {
-    const b = await c.req.json();
-    if (typeof b === 'object' && b !== null && !Array.isArray(b)) return b as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw bad('body must be a JSON object');
-}
+export const body = (c: Context) => readJsonObject(c);
 
 /** The admin key sees every page; a tenant key only its tenant's pages. */
 export function canUse(p: Principal, page: PageRow): boolean {

@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { redactTokens } from '../redact.js';
 import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { pageUrl } from '../status/index.js';
@@ -52,10 +53,21 @@ export function operatorRoutes(deps: { db: Kysely<Database>; subscriptions: Subs
     if (!r) throw new AppError('not_found', `no failed, dead or skipped delivery ${id}`);
     return c.json(r);
   });
+  // The local mailbox holds other people's mail: a full admin key only, with its link tokens redacted.
   app.get('/api/v1/mailbox', auth, async (c) => {
     adminOnly(c, 'the mailbox needs');
+    if (c.get('principal').readOnly) throw new AppError('forbidden', 'the mailbox needs a full (not read-only) admin key');
     const rows = await subscriptions.mailbox();
-    return c.json({ data: rows.map((m) => ({ ...m, id: m.id.toString() })), next_cursor: null });
+    return c.json({
+      data: rows.map((m) => ({
+        ...m,
+        id: m.id.toString(),
+        text: redactTokens(m.text),
+        html: redactTokens(m.html),
+        headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, redactTokens(String(v))])),
+      })),
+      next_cursor: null,
+    });
   });
   return app;
 }

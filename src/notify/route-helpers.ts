@@ -1,22 +1,21 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.js';
+import { assertCleanJson, readJsonObject } from '../http/json-body.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A JSON object, or a form (the status page's subscribe form works without JavaScript). */
 export async function readBody(c: Context): Promise<Record<string, unknown>> {
-  const type = c.req.header('content-type') ?? '';
+  const what = 'body must be a JSON object or a form';
+  if ((c.req.header('content-type') ?? '').includes('application/json')) return readJsonObject(c, what);
+  let form: Record<string, unknown>;
   try {
-    if (type.includes('application/json')) {
-      const b = await c.req.json();
-      if (typeof b === 'object' && b !== null && !Array.isArray(b)) return b as Record<string, unknown>;
-    } else {
-      return (await c.req.parseBody()) as Record<string, unknown>;
-    }
+    form = (await c.req.parseBody()) as Record<string, unknown>;
   } catch {
-    // fall through
+    throw new AppError('validation_failed', what);
   }
-  throw new AppError('validation_failed', 'body must be a JSON object or a form');
+  assertCleanJson(form);
+  return form;
 }
 
 /** `components`: absent or empty → none (all of the page); one id or a list of ids. */

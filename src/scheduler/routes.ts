@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { assertCleanJson } from '../http/json-body.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
 import type { Clock } from '../clock.js';
@@ -75,6 +76,7 @@ export function jobRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Lo
       } catch {
         throw new AppError('bad_request', 'body must be empty (the latest due slot) or JSON: {"slot": "<ISO 8601 instant>"}');
       }
+      assertCleanJson(body);
       const raw = (body as { slot?: unknown })?.slot;
       const slot = typeof raw === 'string' ? new Date(raw) : undefined;
       if (!slot || Number.isNaN(slot.getTime()) || !/[zZ]|[+-]\d\d:\d\d$/.test(raw as string)) {

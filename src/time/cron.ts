@@ -11,6 +11,8 @@ export interface CronSchedule {
   nextAfter(after: Date): Date | null;
   /** True when `at` is exactly a fire time. */
   fires(at: Date): boolean;
+  /** The last fire time strictly before `before`, or null if none. */
+  previousBefore(before: Date): Date | null;
 }
 
 export class InvalidScheduleError extends Error {
@@ -105,17 +107,61 @@ export function parseCronSchedule(expression: string, tz: string): CronSchedule 
   } catch (err) {
     throw new InvalidScheduleError(`schedule is not a valid cron expression (${(err as Error).message})`);
   }
+  // A schedule that has no fire time after some instant has none after any later one: remember the
+  // earliest such instant, so a schedule that never fires costs its (slow) search once, not per call.
+  let noneAfter = Infinity;
+  const recent = new Map<number, Date | null>();
+  const nextAfter = (after: Date): Date | null => {
+    const from = Math.floor(after.getTime() / 1000) * 1000;
+    if (from >= noneAfter) return null;
+    const known = recent.get(from);
+    if (known !== undefined) return known;
+    const next = cron.nextRun(new Date(from)) ?? null;
+    if (next === null) noneAfter = Math.min(noneAfter, from);
+    if (recent.size >= 256) recent.delete(recent.keys().next().value!);
+    recent.set(from, next);
+    return next;
+  };
   return {
     // The expression as written (normalised spacing), not the expanded form given to croner.
     expression: original,
     tz: zone,
-    nextAfter: (after) => cron.nextRun(new Date(Math.floor(after.getTime() / 1000) * 1000)) ?? null,
+    nextAfter,
+    previousBefore: (before) => cron.previousRuns(1, new Date(before.getTime()))[0] ?? null,
     fires: (at) => {
       if (at.getMilliseconds() !== 0) return false;
       const next = cron.nextRun(new Date(at.getTime() - 1000));
       return next !== null && next.getTime() === at.getTime();
     },
   };
+}
+
+const YEAR_MS = 367 * 86_400_000; // a year with a leap day and a DST hour to spare
+const SAMPLE_MS = 183 * 86_400_000;
+const CYCLE_START = Date.UTC(2001, 0, 1);
+const CYCLE_MS = 28 * 365.25 * 86_400_000; // weekdays and leap years repeat every 28 years (within 1901–2099)
+
+/**
+ * Whether the schedule fires at least once in every year. Any gap between two
+ * fire times longer than a year holds one of the sample instants (they are
+ * half a year apart), so the widest gap around each sample, over the 28-year
+ * cycle of weekdays and leap days, decides: `0 0 29 2 *` (every 4 years) and
+ * `* * 30 2 *` (never) are refused.
+ */
+export function firesAtLeastYearly(schedule: CronSchedule): boolean {
+  for (let at = CYCLE_START; at < CYCLE_START + CYCLE_MS; at += SAMPLE_MS) {
+    const next = schedule.nextAfter(new Date(at));
+    const previous = next && schedule.previousBefore(new Date(at + 1000));
+    if (!next || !previous || next.getTime() - previous.getTime() > YEAR_MS) return false;
+  }
+  return true;
+}
+
+/** A schedule a client sends: valid, and firing at least once a year. Throws InvalidScheduleError with a reason. */
+export function parseClientSchedule(expression: string, tz: string): CronSchedule {
+  const schedule = parseCronSchedule(expression, tz);
+  if (!firesAtLeastYearly(schedule)) throw new InvalidScheduleError('schedule must fire at least once a year');
+  return schedule;
 }
 
 const cronCache = new Map<string, CronSchedule>();

@@ -121,6 +121,28 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
     expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(0);
   });
 
+  // Issue 17 item 6: the replay answered 200 echoing the new amount, and 2^63−1 was accepted and then made every later top-up a 500.
+  it('a reference replayed with a different amount is 409 idempotency_conflict; amounts past 10^16 are 400; totals never overflow', async () => {
+    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Edge', email: 'edge@acme.example' } }));
+    expect((await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 1000, reference: 'pi_edge' } })).status).toBe(201);
+    const changed = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 5000, reference: 'pi_edge' } });
+    const err = (await json(changed)).error;
+    expect([changed.status, err.code]).toEqual([409, 'idempotency_conflict']);
+    expect(err.message).toContain('1000');
+    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(1000);
+
+    const huge = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: '9223372036854775807', reference: 'pi_huge' } });
+    expect([huge.status, (await json(huge)).error.message]).toEqual([400, expect.stringMatching(/^amount must be .*at most 10000000000000000/)]);
+
+    // The tenant's clearing account sums every top-up: the posting that would pass 10^18 is a 400, and the next ordinary one still lands.
+    await t.db.updateTable('ledger_accounts').set({ posted_debits: (10n ** 18n - 5n).toString() as never }).where('tenant_id', '=', acme.id).where('allow_negative', '=', true).execute();
+    const over = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 10, reference: 'pi_over' } });
+    expect([over.status, (await json(over)).error.code]).toEqual([400, 'validation_failed']);
+    const fits = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 5, reference: 'pi_fits' } });
+    expect(fits.status).toBe(201);
+    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(1005);
+  });
+
   it.runIf(onPostgres)('concurrent top-ups on one account all land, each once (ledger sums hold)', async () => {
     const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Parallel', email: 'p@acme.example' } }));
     const results = await Promise.all(

@@ -218,7 +218,9 @@ describe(`ping endpoints on ${backend}`, () => {
     expect(slug.headers.get('retry-after')).toBe('5');
     const logged = down.logs.filter((l) => l.level >= 50).map((l) => [l.msg, l.path]);
     expect(logged).toContainEqual(['ping could not be stored', undefined]);
-    expect(logged).toContainEqual(['ping lookup failed; answered 503', `/ping/${key}/x`]);
+    // The ping key (and any check UUID) is a credential: logged paths redact it (issue 17; it was logged whole).
+    expect(logged).toContainEqual(['ping lookup failed; answered 503', '/ping/***/x']);
+    expect(JSON.stringify(down.logs)).not.toContain(key);
   });
 
   it('over a real socket: healthchecks headers, headers read from node, and each answer timed by status', async () => {

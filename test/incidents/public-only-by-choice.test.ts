@@ -48,8 +48,8 @@ describe(`the public page only by choice on ${backend}`, () => {
     listed = await tenantCheck(o, t.db, tenant.api_key, 'nightly ledger export db42', 'ledger-export-db42');
     unlisted = await tenantCheck(o, t.db, tenant.api_key, 'orphan sync job', 'orphan-sync');
     checkout = await created(api, '/api/v1/components', { page: 'uc-status', name: 'Checkout', sources: [listed.source], incident_template: 'Trouble with {component}' }, tenant.api_key);
-    await confirmedSubscriber(o, api, 'uc-status', 'watcher@example.com');
-    await confirmedSubscriber(o, api, 'default', 'default-watcher@example.com');
+    await confirmedSubscriber(o, t.db, api, 'uc-status', 'watcher@example.com');
+    await confirmedSubscriber(o, t.db, api, 'default', 'default-watcher@example.com');
   });
   afterAll(async () => void (await o?.stop(), await t?.close()));
 

@@ -59,7 +59,7 @@ describe(`automatic incidents: publish, delay, draft on ${backend}`, () => {
     expect(s).toMatchObject({ auto_incident: 'delay', publish_after: 300, incident_template: null });
     await created(api, '/api/v1/components', { page: 'ini-status', name: 'Reports', sources: [reports.source], auto_incident: 'draft' }, key);
     await created(api, '/api/v1/components', { page: 'ini-status', name: 'Exports', sources: [exportsCheck.source], auto_incident: 'draft' }, key);
-    await confirmedSubscriber(o, api, 'ini-status', SUBSCRIBER);
+    await confirmedSubscriber(o, t.db, api, 'ini-status', SUBSCRIBER);
   });
   afterAll(async () => void (await o?.stop(), await t?.close()));
 

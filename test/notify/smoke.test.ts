@@ -39,7 +39,10 @@ describe(`notifications through the local mailbox on ${backend}`, () => {
     let mails = await mailbox();
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Confirm your Overdue status subscription');
-    const confirm = /(\/subscriptions\/confirm\?token=\S+)/.exec(mails[0]!.text)![1]!;
+    // The API redacts link tokens (they act for the recipient); the recipient's copy has them.
+    expect(mails[0]!.text).toContain('/subscriptions/confirm?token=[redacted]');
+    const stored = await t.db.selectFrom('mailbox').select('text').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const confirm = /(\/subscriptions\/confirm\?token=\S+)/.exec(stored.text)![1]!;
     expect((await o.app.request(confirm.replace(/^.*?\/subscriptions/, '/subscriptions'))).status).toBe(200);
 
     const incident = await call('POST', '/api/v1/incidents', { name: 'Invoices for 17 May not generated', status: 'investigating', impact: 'major', body: 'We are looking into it.' });
@@ -49,7 +52,10 @@ describe(`notifications through the local mailbox on ${backend}`, () => {
     expect(mails).toHaveLength(2);
     expect(mails[0]).toMatchObject({ to: 'ops@example.com', subject: '[Overdue] Invoices for 17 May not generated: Investigating' });
     expect(mails[0]!.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    const unsubscribe = /<([^>]+)>/.exec(mails[0]!.headers['List-Unsubscribe']!)![1]!;
+    expect(mails[0]!.headers['List-Unsubscribe']).toMatch(/token=\[redacted\]>$/);
+    expect(JSON.stringify(mails)).not.toMatch(/token=(?!\[redacted\])/);
+    const headers = (await t.db.selectFrom('mailbox').select('headers').orderBy('id', 'desc').executeTakeFirstOrThrow()).headers as Record<string, string>;
+    const unsubscribe = /<([^>]+)>/.exec(headers['List-Unsubscribe']!)![1]!;
     expect((await o.app.request(unsubscribe.replace(/^.*?\/subscriptions/, '/subscriptions'), { method: 'POST' })).status).toBe(200);
 
     await call('POST', `/api/v1/incidents/${incident.body.id}/updates`, { status: 'resolved', body: 'Fixed.' });
@@ -82,5 +88,13 @@ describe(`notifications through the local mailbox on ${backend}`, () => {
     expect(await res.text()).toContain('Check your inbox');
     const row = await t.db.selectFrom('subscribers').select(['email', 'confirmed_at']).where('email', '=', 'form@example.com').executeTakeFirstOrThrow();
     expect(row.confirmed_at).toBeNull();
+  });
+
+  // Issue 17: any admin key, read-only included, read every mail with its confirm and unsubscribe tokens.
+  it('the mailbox needs a full admin key: read-only admin and tenant keys get 403', async () => {
+    const readOnlyAdmin = await insertApiKey(t.db, { kind: 'admin', readOnly: true }, clock.now());
+    const tenant = (await call('POST', '/api/v1/tenants', { slug: 'mailco', name: 'MailCo', timezone: 'UTC', currency: 'USD' })).body;
+    for (const key of [readOnlyAdmin, tenant.api_key]) expect((await call('GET', '/api/v1/mailbox', undefined, key)).status).toBe(403);
+    expect((await call('GET', '/api/v1/mailbox')).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import type { JobDefinition } from '../../src/scheduler/runner.js';
 import type { PaymentProvider } from '../../src/billing/providers.js';
 import type { LoadedCheck } from '../../src/expectations/loader.js';
 import type { MailSender } from '../../src/notify/senders.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Tuning } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { createOverdue, type Overdue } from '../../src/overdue.js';
 import { createTelemetry, type Telemetry } from '../../src/telemetry.js';
@@ -49,8 +49,11 @@ export function testOverdue(opts: {
   /** Checks-as-code; none unless given (the shipped checks/ are loaded only when asked for). */
   checks?: LoadedCheck[];
   mailSender?: MailSender;
+  /** Tuning numbers that have no environment variable (short timeouts for tests). */
+  tuning?: Partial<Tuning>;
 }): TestOverdue {
-  const config = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
+  const loaded = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
+  const config = opts.tuning ? { ...loaded, tuning: { ...loaded.tuning, ...opts.tuning } } : loaded;
   const clock = opts.clock ?? new ManualClock();
   const { telemetry, spans, metricReader } = opts.telemetry ?? testTelemetry();
   const captured = capturingLogger();

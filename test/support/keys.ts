@@ -6,12 +6,12 @@ import type { Database } from '../../src/db/database.js';
 /** Stores a new API key (hashed, as the service does) and returns the plain key. */
 export async function insertApiKey(
   db: Kysely<Database>,
-  opts: { kind: 'admin' } | { kind: 'tenant'; tenantId: string; readOnly?: boolean },
+  opts: { kind: 'admin'; readOnly?: boolean } | { kind: 'tenant'; tenantId: string; readOnly?: boolean },
   now: Date,
 ): Promise<string> {
   const key = generateApiKey(opts.kind);
   const tenantId = opts.kind === 'tenant' ? opts.tenantId : null;
-  const readOnly = opts.kind === 'tenant' ? (opts.readOnly ?? false) : false;
+  const readOnly = opts.readOnly ?? false;
   await tryInsertApiKey(db, { kind: opts.kind, tenantId, name: 'test', prefix: keyPrefix(key), hash: hashApiKey(key), readOnly, now });
   return key;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidScheduleError, normalizeTimeZone, parseCronSchedule, type CronSchedule } from '../../src/time/cron.js';
+import { firesAtLeastYearly, InvalidScheduleError, normalizeTimeZone, parseClientSchedule, parseCronSchedule, type CronSchedule } from '../../src/time/cron.js';
 
 // Expected instants below are computed by hand from the DST rules in ping-api.md §6 and
 // scheduling-and-expectations.md §1, not taken from croner:
@@ -409,5 +409,32 @@ describe('DST in Europe/Berlin', () => {
   it("'0-30/5 2 * * *' (stepped range, fixed-time in Debian) runs at 03:00 CEST on spring-forward day", () => {
     const fires = firesBetween(parseCronSchedule('0-30/5 2 * * *', tz), '2025-03-29T22:59:59Z', '2025-03-30T22:00:00Z');
     expect(fires).toEqual(['2025-03-30T01:00:00.000Z']);
+  });
+});
+
+// Issue 17 item 8: `* * 30 2 *` was accepted, and each list of 200 such checks cost ~3 ms of CPU per check.
+describe('schedules a client may send fire at least once a year', () => {
+  it('refuses schedules with a gap over a year (never, or only on leap days), accepts yearly and rarer weekday ones', () => {
+    for (const [expr, tz] of [['* * 30 2 *', 'Europe/Berlin'], ['0 0 29 2 *', 'UTC'], ['0 0 31 4 *', 'UTC'], ['0 0 0 29 2 *', 'Asia/Tokyo'], ['0 9 29 2 1-5', 'UTC']] as const) {
+      expect(firesAtLeastYearly(parseCronSchedule(expr, tz)), expr).toBe(expr === '0 9 29 2 1-5'); // Debian ORs a restricted dom and dow: every weekday of February
+      if (expr !== '0 9 29 2 1-5') expect(() => parseClientSchedule(expr, tz), expr).toThrow(/at least once a year/);
+    }
+    for (const expr of ['0 0 1 1 *', '30 23 31 12 *', '0 0 13 * 5', '*/5 * * * *', '0 0 * 2 1', '0 3 29 2 1']) {
+      expect(() => parseClientSchedule(expr, 'America/New_York'), expr).not.toThrow();
+    }
+  });
+
+  it('a schedule that never fires costs its search once, not on every evaluation', () => {
+    const never = parseCronSchedule('* * 30 2 *', 'Europe/Berlin');
+    expect(never.nextAfter(new Date('2026-01-01T00:00:00Z'))).toBeNull();
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) expect(never.nextAfter(new Date(Date.UTC(2026, 0, 2) + i * 60_000))).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
+
+  it('previousBefore is the last fire time strictly before', () => {
+    const s = parseCronSchedule('0 12 * * *', 'UTC');
+    expect(s.previousBefore(new Date('2026-03-02T12:00:00Z'))?.toISOString()).toBe('2026-03-01T12:00:00.000Z');
+    expect(s.previousBefore(new Date('2026-03-02T12:00:01Z'))?.toISOString()).toBe('2026-03-02T12:00:00.000Z');
   });
 });

@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, type Meter, type Tracer } from '@opentelemetr
 import type { MiddlewareHandler } from 'hono';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
+import { redactPath } from '../../redact.js';
 
 /**
  * One server span and one log line per request, both carrying the request id.
@@ -16,7 +17,7 @@ export function observeRequests(deps: { tracer: Tracer; meter: Meter; logger: Lo
   return (c, next) =>
     deps.tracer.startActiveSpan(
       `${c.req.method}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path } },
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method, 'url.path': redactPath(c.req.path) } },
       async (span) => {
         const started = deps.clock.now().getTime();
         try {
@@ -33,7 +34,7 @@ export function observeRequests(deps: { tracer: Tracer; meter: Meter; logger: Lo
           span.end();
           const seconds = (deps.clock.now().getTime() - started) / 1000;
           duration.record(seconds, { 'http.request.method': c.req.method, 'http.route': route ?? 'unmatched', 'http.response.status_code': status });
-          deps.logger.debug({ requestId, method: c.req.method, path: c.req.path, status, ms: Math.round(seconds * 1000) }, 'request');
+          deps.logger.debug({ requestId, method: c.req.method, path: redactPath(c.req.path), status, ms: Math.round(seconds * 1000) }, 'request');
         }
       },
     );

@@ -26,7 +26,7 @@ export async function httpHalf(
     checkExists: async () => true,
     resolveSlug: async () => 'not_found',
   };
-  const app: Hono<any> = createApp({ ...deps, volumeRoutes: [pingRoutes(instant, { bodyLimit: 100_000, trustProxy: false }, deps)] });
+  const app: Hono<any> = createApp({ ...deps, volumeRoutes: [pingRoutes(instant, { bodyLimit: 100_000, bodyTimeoutMs: 10_000, trustProxy: false }, deps)] });
   const server = await listen(app, { port: 0, host: '127.0.0.1' });
   try {
     const paths = Array.from({ length: run.checks }, () => `/ping/${randomUUID()}`);
