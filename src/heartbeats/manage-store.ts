@@ -47,6 +47,8 @@ export async function findCheck(db: Db, scope: Scope, idOrUniqueKey: string): Pr
     const match = ids.find((r) => uniqueKey(r.id) === idOrUniqueKey);
     return match ? scoped(db, scope).where('id', '=', match.id).executeTakeFirst() : undefined;
   }
+  // Anything else is no check (and must not reach the uuid cast, which would fail the query).
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrUniqueKey)) return undefined;
   return scoped(db, scope).where('id', '=', idOrUniqueKey).executeTakeFirst();
 }
 
@@ -60,6 +62,7 @@ export async function lockCheck(trx: Transaction<Database>, scope: Scope, id: st
 }
 
 export async function updateCheckRow(db: Db, id: string, values: Updateable<CheckTable>): Promise<void> {
+  if (Object.keys(values).length === 0) return; // a create with an empty body: nothing to set (an empty SET is a syntax error)
   await db.updateTable('checks').set(values).where('id', '=', id).execute();
 }
 

@@ -11,6 +11,7 @@ import { healthRoutes, type ReadinessDeps } from './health.js';
 import { recordKeyUse, requireApiKey, type AuthVariables } from './middleware/api-key.js';
 import { observeRequests } from './middleware/observe.js';
 import type { IdempotencyVariables } from './middleware/idempotency.js';
+import { refuseControlCharactersInUrl } from './json-body.js';
 import { openApiDocument, type OpenApiPaths } from './openapi.js';
 
 export type AppEnv = { Variables: RequestIdVariables & AuthVariables & IdempotencyVariables };
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // GET and HEAD carry no body to limit, and checking one costs the status page's hot path a full request object.
   // (Pings, mounted above, keep the first PING_BODY_LIMIT bytes instead of refusing, as healthchecks does.)
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  app.use('/api/*', refuseControlCharactersInUrl);
   for (const routes of deps.routes ?? []) app.route('/', routes);
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 

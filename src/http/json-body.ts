@@ -1,5 +1,6 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
+import { errorBody } from './errors.js';
 
 /**
  * The one place JSON request bodies are read and their strings checked.
@@ -53,6 +54,22 @@ export function assertCleanJson(value: unknown): void {
   const bad = hostileJsonString(value);
   if (bad) throw new AppError('validation_failed', `${bad.path} ${bad.reason}`);
 }
+
+// A control character in a URL arrives percent-encoded (%00–%1F, %7F) or, from a lax client, raw.
+const CONTROL_IN_URL = /%(?:[01][0-9a-f]|7f)|[\u0000-\u001f\u007f]/i;
+
+/**
+ * Refuses API requests whose path or query holds a control character, in the
+ * shape of the surface asked (healthchecks' `{"error": "…"}` under /api/v3):
+ * path parameters and filters reach SQL, and Postgres refuses NUL in text.
+ */
+export const refuseControlCharactersInUrl: MiddlewareHandler = async (c, next) => {
+  const url = c.req.url;
+  const target = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  if (!CONTROL_IN_URL.test(target)) return next();
+  const message = 'the path and query must not contain control characters';
+  return c.req.path.startsWith('/api/v3/') ? c.json({ error: message }, 400) : c.json(errorBody('bad_request', message), 400);
+};
 
 /** The request's body as a JSON object: 400 when it is not JSON, not an object, or holds a hostile string. */
 export async function readJsonObject(c: Context, what = 'body must be a JSON object'): Promise<Record<string, unknown>> {
