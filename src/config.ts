@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isAddressList } from './http/address-list.js';
 
 /**
  * Configuration, parsed once at start from the environment. `loadConfig` is a
@@ -33,7 +34,8 @@ export interface Config {
   selfPing: { url: string | undefined; intervalMs: number };
   scheduler: { leaseMs: number; horizonMs: number };
   heartbeats: {
-    trustProxy: boolean;
+    /** TRUST_PROXY: no proxy, every proxy, or the listed proxies' addresses and ranges. */
+    trustProxy: boolean | string[];
     pingBodyLimitBytes: number;
     pingLogLimit: number;
     autoCreateLimit: number;
@@ -190,7 +192,10 @@ const vars = {
   SELF_PING_INTERVAL: { schema: int(1, 86_400), expect: 'whole seconds from 1 to 86400' },
   SCHEDULER_LEASE: { schema: int(3, 3600), expect: 'whole seconds from 3 to 3600' },
   SCHEDULER_HORIZON: { schema: int(60, 90 * 86_400), expect: 'whole seconds of missed slots to catch up, 60 to 7776000' },
-  TRUST_PROXY: { schema: bool, expect: 'true or false (take client addresses from X-Forwarded-For)' },
+  TRUST_PROXY: {
+    schema: z.union([bool, z.string().refine(isAddressList).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]),
+    expect: 'true, false, or the proxies\' addresses and CIDR ranges, comma-separated (client addresses then come from X-Forwarded-For)',
+  },
   PING_BODY_LIMIT: { schema: int(0, 100 * 1024 * 1024), expect: 'bytes of a ping body to keep, 0 for unlimited' },
   PING_LOG_LIMIT: { schema: int(1, 100_000), expect: 'how many pings to keep per check, 1 to 100000' },
   PING_AUTO_CREATE_LIMIT: { schema: int(0, 1_000_000), expect: 'how many checks one ping key may auto-create' },

@@ -59,6 +59,13 @@ describe('loadConfig', () => {
     expect(lines.find((l) => l.startsWith('PUBLIC_URL: expected an absolute http(s) URL'))).toBeDefined();
   });
 
+  it('TRUST_PROXY: true, false, or the proxies as addresses and CIDR ranges', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).heartbeats.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).heartbeats.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8' }).heartbeats.trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+    for (const bad of ['yes please', '10.0.0.0/33', '10.0.0.1/8/2', 'proxy.example.com']) expect(problems({ TRUST_PROXY: bad })[0], bad).toMatch(/^TRUST_PROXY: expected true, false, or the proxies/);
+  });
+
   it('rejects out-of-range numbers', () => {
     expect(problems({ PORT: '70000' })).toEqual(['PORT: expected an integer TCP port from 0 to 65535 (got "70000")']);
     expect(problems({ PORT: '-1' })[0]).toMatch(/^PORT: /);

@@ -7,6 +7,7 @@ import type { ServiceDeps } from '../service-deps.js';
 import { consoleRoutes, type AttentionItems } from './routes.js';
 import { deleteExpiredSessions, deleteSignInFailuresBefore } from './session-store.js';
 import { ABSOLUTE_MS, createConsoleSessions, IDLE_MS } from './sessions.js';
+import { trustProxyOf } from '../http/client-address.js';
 
 /** The operator console, composed: sessions, its pages, and the hourly cleanup of expired sessions. */
 export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems }): FeatureParts {
@@ -24,7 +25,7 @@ export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: b
     },
   };
   return {
-    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, clock, logger, publicUrl: config.publicUrl, trustProxy: config.heartbeats.trustProxy })],
+    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
     jobs: deps.scheduled ? [cleanup] : [],
   };
 }

@@ -7,7 +7,7 @@ import type { AlertChannels } from '../alerts/index.js';
 import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import { CHECK_STATE_RANK, type CheckManagement, type CheckState, type Scope } from '../heartbeats/index.js';
-import { requestClientAddress } from '../http/client-address.js';
+import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import { channelPages } from './channel-routes.js';
 import { viewerOf } from './viewer.js';
@@ -36,7 +36,7 @@ export interface ConsoleDeps {
   clock: Clock;
   logger: Logger;
   publicUrl: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
 }
 
 /** A filter box's text: control characters dropped (Postgres refuses NUL in text), at most 100 characters. */

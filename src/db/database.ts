@@ -29,6 +29,7 @@ import type {
 import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { JobRunTable, JobTable } from '../scheduler/table.js';
 import type { IdempotencyKeyTable } from '../http/idempotency.table.js';
+import type { RateLimitTable } from '../http/rate-limit.table.js';
 import type { ServiceStateTable } from './service-state.table.js';
 
 /**
@@ -46,6 +47,7 @@ export interface Database {
   jobs: JobTable;
   job_runs: JobRunTable;
   idempotency_keys: IdempotencyKeyTable;
+  rate_limits: RateLimitTable;
   tenants: TenantTable;
   accounts: AccountTable;
   ledger_accounts: LedgerAccountTable;

@@ -10,6 +10,7 @@ import { pingRoutes } from './ping-routes.js';
 import { pruneRetained } from './retention.js';
 import { createHeartbeatService, type HeartbeatService } from './service.js';
 import { v3Routes } from './v3-routes.js';
+import { trustProxyOf } from '../http/client-address.js';
 
 /**
  * Heartbeats, composed: the ping intake and its routes, the deadline
@@ -50,7 +51,7 @@ export function heartbeatsModule(
     service,
     alerts,
     management,
-    volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, bodyTimeoutMs: config.tuning.pingBodyTimeoutMs, trustProxy: hb.trustProxy }, { clock, meter, logger })],
+    volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, bodyTimeoutMs: config.tuning.pingBodyTimeoutMs, trustProxy: trustProxyOf(hb.trustProxy) }, { clock, meter, logger })],
     routes: [v3Routes({ manage: management, routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
     loops: [alerts.loop()],
     jobs: [retention],

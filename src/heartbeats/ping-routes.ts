@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { PingNotStoredError } from './intake.js';
 import type { HeartbeatService } from './service.js';
-import { requestClientAddress } from '../http/client-address.js';
+import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import { requestHeader } from '../http/request-header.js';
 import { redactPath } from '../redact.js';
 import { readPingBody, type PingBodyLimits } from './ping-body.js';
@@ -33,7 +33,7 @@ export type PingService = Pick<HeartbeatService, 'ping' | 'checkExists' | 'resol
  */
 export function pingRoutes(
   service: PingService,
-  opts: { bodyLimit: number; bodyTimeoutMs: number; trustProxy: boolean },
+  opts: { bodyLimit: number; bodyTimeoutMs: number; trustProxy: TrustProxy },
   deps: { clock: Clock; meter: Meter; logger: Logger },
 ): Hono {
   const answer = answers(opts.bodyLimit);

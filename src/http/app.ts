@@ -54,7 +54,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // GET and HEAD carry no body to limit, and checking one costs the status page's hot path a full request object.
   // (Pings, mounted above, keep the first PING_BODY_LIMIT bytes instead of refusing, as healthchecks does.)
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  app.use('/api/*', refuseControlCharactersInUrl);
+  // Mounted on every path (a '/api/*' pattern would name unmatched requests' spans after itself).
+  app.use((c, next) => (c.req.path.startsWith('/api/') ? refuseControlCharactersInUrl(c, next) : next()));
   for (const routes of deps.routes ?? []) app.route('/', routes);
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 

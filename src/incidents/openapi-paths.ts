@@ -19,6 +19,8 @@ export function incidentPaths(error: object) {
       description: 'Public title of its automatic incidents; {component} and {status} are filled in. Null: "{status}: {component}"',
     },
   };
+  const markdown = { type: 'string', description: 'Markdown-lite: paragraphs, "- " lists, **bold**, [links](https://…); rendered in time linear in its length' };
+  const changes = { type: 'object', additionalProperties: { type: 'string' }, description: 'component id → component status' };
   const component = {
     type: 'object',
     properties: {
@@ -67,7 +69,29 @@ export function incidentPaths(error: object) {
       delete: { summary: 'Delete a component (a group’s members move to the top level)', parameters: id, responses: { '204': { description: 'Deleted' }, '404': err('Not found') } },
     },
     '/incidents': {
-      post: { summary: 'Open a manual incident (published at once)', responses: { '201': { description: 'The incident' }, '400': err('A bad field') } },
+      post: {
+        summary: 'Open a manual incident (published at once)',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['name', 'status', 'body'],
+                properties: {
+                  page: { type: 'string', description: 'Page slug (default: the default page)' },
+                  name: { type: 'string', maxLength: 200 },
+                  status: { enum: ['investigating', 'identified', 'monitoring', 'resolved'] },
+                  impact: { enum: ['none', 'minor', 'major', 'critical'] },
+                  body: { ...markdown, maxLength: 20000 },
+                  components: changes,
+                  deliver_notifications: { type: 'boolean', default: true },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The incident' }, '400': err('A bad field'), '404': err('No such page for this key') },
+      },
       get: {
         summary: 'Incidents of the pages the key may use, drafts included (draft, published_at, publish_at)',
         parameters: [{ name: 'status', in: 'query', schema: { type: 'string' } }],
@@ -97,6 +121,76 @@ export function incidentPaths(error: object) {
         responses: { '200': { description: 'The incident' }, '400': err('A bad field or unknown component'), '404': err('Not found'), '409': err('A maintenance, or a published automatic incident') },
       },
       delete: { summary: 'Delete an incident, or discard a draft', parameters: id, responses: { '204': { description: 'Deleted' }, '404': err('Not found') } },
+    },
+    '/incidents/{id}/updates': {
+      post: {
+        summary: 'Post an update: a new status and text, optionally new component statuses; subscribers are told',
+        parameters: id,
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['status', 'body'],
+                properties: {
+                  status: { type: 'string', description: 'An incident status, or for a maintenance: scheduled, in_progress, verifying, completed' },
+                  body: { ...markdown, maxLength: 20000 },
+                  components: changes,
+                  deliver_notifications: { type: 'boolean', default: true },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The incident with its updates' }, '400': err('A bad field'), '404': err('Not found') },
+      },
+    },
+    '/incidents/{id}/updates/{update_id}': {
+      patch: {
+        summary: 'Correct an update’s text or displayed time (nobody is told)',
+        parameters: [...id, { name: 'update_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: {
+          content: { 'application/json': { schema: { type: 'object', properties: { body: { ...markdown, maxLength: 20000 }, display_at: { type: 'string', format: 'date-time' } } } } },
+        },
+        responses: { '200': { description: 'The incident' }, '400': err('A bad field'), '404': err('Not found') },
+      },
+    },
+    '/incidents/{id}/postmortem': {
+      put: {
+        summary: 'Publish or replace the postmortem',
+        parameters: id,
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['body'], properties: { body: { ...markdown, maxLength: 100000 } } } } } },
+        responses: { '200': { description: 'The incident with postmortem_body' }, '400': err('A bad field'), '404': err('Not found') },
+      },
+    },
+    '/maintenances': {
+      post: {
+        summary: 'Schedule a maintenance: its components go under maintenance when it starts',
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['name', 'body', 'scheduled_for', 'scheduled_until'],
+                properties: {
+                  page: { type: 'string' },
+                  name: { type: 'string', maxLength: 200 },
+                  body: { ...markdown, maxLength: 20000 },
+                  scheduled_for: { type: 'string', format: 'date-time' },
+                  scheduled_until: { type: 'string', format: 'date-time' },
+                  components: { type: 'array', items: { type: 'string', format: 'uuid' } },
+                },
+              },
+            },
+          },
+        },
+        responses: { '201': { description: 'The maintenance' }, '400': err('A bad field'), '404': err('No such page for this key') },
+      },
+      get: {
+        summary: 'Maintenances of the pages the key may use',
+        parameters: [{ name: 'status', in: 'query', schema: { type: 'string' } }],
+        responses: { '200': { description: '{"data":[maintenance],"next_cursor":null}' } },
+      },
     },
     '/incidents/{id}/publish': {
       post: {

@@ -8,6 +8,7 @@ import { createSubscriptions } from './subscriptions.js';
 import { parseAllowList } from './targets.js';
 import { tokenSecret } from './token-secret.js';
 import { DeliveryWorker } from './worker.js';
+import { trustProxyOf } from '../http/client-address.js';
 
 /**
  * Notifications, composed: the fan-out of page events and billing notices
@@ -49,7 +50,7 @@ export function notifyModule(
     allowPrivate,
     fanOut: runFanOut,
     close: () => mail.close(),
-    routes: [notifyRoutes({ db, clock, subscriptions, publicUrl: config.publicUrl, allowPrivate, trustProxy: config.heartbeats.trustProxy })],
+    routes: [notifyRoutes({ db, clock, subscriptions, publicUrl: config.publicUrl, allowPrivate, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
     loops: [{ name: 'notify-fanout', intervalMs: t.fanOutIntervalMs, tick: async () => void (await runFanOut()) }, deliveries.loop()],
   };
 }

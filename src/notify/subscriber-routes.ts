@@ -1,10 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { escapeHtml } from '../../status-ui/markdown.js';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
-import { requestClientAddress } from '../http/client-address.js';
-import { RateLimit } from './rate-limit.js';
+import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
+import { databaseRateLimit } from '../http/rate-limit.js';
 import { componentIdsOf, readBody } from './route-helpers.js';
 import type { LinkPurpose, Subscriptions } from './subscriptions.js';
 
@@ -12,11 +14,12 @@ const EMAIL = /^[^\s@<>",;()\\[\]]+@[^\s@<>",;()\\[\]]+\.[^\s@<>",;()\\[\]]+$/;
 const page = (title: string, body: string) => `<!doctype html><html lang="en"><body><h1>${title}</h1>${body}</body></html>`;
 
 /** Email subscriptions: subscribe (no key), and the signed links of the mails (confirm, manage, unsubscribe). */
-export function subscriberRoutes(deps: { clock: Clock; subscriptions: Subscriptions; trustProxy: boolean }): Hono<AppEnv> {
+export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; subscriptions: Subscriptions; trustProxy: TrustProxy }): Hono<AppEnv> {
   const { clock, subscriptions } = deps;
   const app = new Hono<AppEnv>();
-  const perAddress = new RateLimit(3, 3_600_000);
-  const perIp = new RateLimit(20, 3_600_000);
+  // Counted in the database, so the limits hold however many instances serve the page.
+  const perAddress = databaseRateLimit(deps.db, 'subscribe-email', 3, 3_600_000);
+  const perIp = databaseRateLimit(deps.db, 'subscribe-ip', 20, 3_600_000);
 
   // The answer is the same whether or not the address exists.
   app.post('/api/v1/pages/:page/subscribers', async (c) => {
@@ -27,10 +30,10 @@ export function subscriberRoutes(deps: { clock: Clock; subscriptions: Subscripti
     const email = typeof b.email === 'string' ? b.email.trim() : '';
     if (!EMAIL.test(email) || email.length > 254) throw new AppError('validation_failed', 'email must be an email address');
     const components = await subscriptions.checkComponents(target, componentIdsOf(b.components));
-    const now = clock.now().getTime();
-    // The peer address (X-Forwarded-For only behind a trusted proxy); in-process requests have none.
+    const now = clock.now();
+    // The client address under TRUST_PROXY; in-process requests have none.
     const ip = requestClientAddress(c, deps.trustProxy) ?? 'in-process';
-    if (!perIp.allow(String(ip), now) || !perAddress.allow(email.toLowerCase(), now)) {
+    if (!(await perIp.allow(ip, now)) || !(await perAddress.allow(email, now))) {
       throw new AppError('rate_limited', 'too many subscription requests; try again later');
     }
     await subscriptions.subscribeEmail(target, email, components);

@@ -89,16 +89,7 @@ export function isPublicAddress(address: string, allow: BlockList): boolean {
 }
 
 /** WEBHOOK_ALLOW_PRIVATE: addresses or CIDR ranges, comma-separated. */
-export function parseAllowList(value: string | undefined): BlockList {
-  const allow = new BlockList();
-  for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [addr, prefix] = item.split('/') as [string, string | undefined];
-    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) allow.addAddress(addr, type);
-    else allow.addSubnet(addr, Number(prefix), type);
-  }
-  return allow;
-}
+export { parseAddressList as parseAllowList } from '../http/address-list.js';
 
 /** The checks that need no DNS: an absolute http(s) URL without credentials, and its bare host (no IPv6 brackets). */
 export function parseTarget(url: string): { url: URL; host: string } | { refused: string } {

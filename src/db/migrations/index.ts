@@ -13,6 +13,7 @@ import * as m0011 from './0011_alerts.js';
 import * as m0012 from './0012_publishing.js';
 import * as m0013 from './0013_console.js';
 import * as m0014 from './0014_api_keys.js';
+import * as m0015 from './0015_rate_limits.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -34,4 +35,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0012_publishing': m0012,
   '0013_console': m0013,
   '0014_api_keys': m0014,
+  '0015_rate_limits': m0015,
 });
