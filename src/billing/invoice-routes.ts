@@ -13,11 +13,11 @@ import { AMOUNT_RULE, amountJson, parseAmount } from './money.js';
 import { listNotices } from './notice-store.js';
 import { payInvoice, voidInvoice, type PayRequest } from './payments.js';
 import type { PaymentProvider } from './providers.js';
-import { assertTenantCurrency, iso, jsonBody, pageLimit, pathId, tenantOfKey, UUID } from './route-helpers.js';
+import { assertTenantCurrency, decodeCursor, encodeCursor, iso, jsonBody, nextCursor, pageLimit, pathId, tenantOfKey, UUID } from './route-helpers.js';
 import { parseSubscriptionInput } from './subscription-input.js';
-import type { SubscriptionRow } from './subscription-store.js';
+import { pageSubscriptions, type SubscriptionRow } from './subscription-store.js';
 import { cancel, createSubscription, findSubscription } from './subscriptions.js';
-import type { InvoiceStatus } from './table.js';
+import type { InvoiceStatus, SubscriptionStatus } from './table.js';
 import { findTenant, findTenantBySlug, type TenantRow } from './tenant-store.js';
 
 export function subscriptionJson(s: SubscriptionRow) {
@@ -80,6 +80,7 @@ function paymentJson(p: PaymentRow) {
 }
 
 const STATUSES: readonly InvoiceStatus[] = ['draft', 'open', 'paid', 'void', 'uncollectible'];
+const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['active', 'past_due', 'canceled', 'expired'];
 
 function parseExternal(v: unknown, where: string): { amount: bigint; reference: string } {
   const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
@@ -97,15 +98,6 @@ export function parsePayRequest(b: Record<string, unknown>): PayRequest {
 }
 
 /** A cursor over (a time, id): opaque to clients. */
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-function decodeCursor(raw: string | undefined): { at: Date; id: string } | undefined {
-  if (raw === undefined) return undefined;
-  const [at, id] = Buffer.from(raw, 'base64url').toString().split('|');
-  const time = new Date(at ?? '');
-  if (Number.isNaN(time.getTime()) || !UUID.test(id ?? '')) throw new AppError('bad_request', 'cursor must be a next_cursor value');
-  return { at: time, id: id! };
-}
-
 /** Subscriptions, invoices, payments, invoice runs and notices (tenant keys; invoice runs also admin). */
 export function invoiceRoutes(deps: {
   db: Kysely<Database>;
@@ -127,6 +119,17 @@ export function invoiceRoutes(deps: {
     const input = parseSubscriptionInput(body, tenant.timezone, clock.now());
     if ('error' in input) throw new AppError('validation_failed', input.error);
     return c.json(subscriptionJson(await createSubscription(db, tenant, input, clock.now())), 201);
+  });
+
+  app.get('/subscriptions', auth, async (c) => {
+    const tenant = await tenantOf(c);
+    const account = c.req.query('account');
+    const status = c.req.query('status');
+    if (account !== undefined && !UUID.test(account)) throw new AppError('bad_request', 'account must be an account id');
+    if (status !== undefined && !SUBSCRIPTION_STATUSES.includes(status as SubscriptionStatus)) throw new AppError('bad_request', `status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`);
+    const limit = pageLimit(c);
+    const rows = await pageSubscriptions(db, tenant.id, { ...(account !== undefined && { accountId: account }), ...(status !== undefined && { status: status as SubscriptionStatus }) }, limit, decodeCursor(c.req.query('cursor')));
+    return c.json({ data: rows.map(subscriptionJson), next_cursor: nextCursor(rows, limit) });
   });
 
   app.get('/subscriptions/:id', auth, async (c) => {

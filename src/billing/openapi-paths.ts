@@ -10,6 +10,15 @@ export function invoicePaths(error: object) {
   const external = { type: 'object', required: ['amount', 'reference'], properties: { amount, reference: { type: 'string' } } };
   return {
     '/subscriptions': {
+      get: {
+        summary: "The tenant's subscriptions, newest first",
+        parameters: [
+          { name: 'account', in: 'query', schema: { type: 'string', format: 'uuid' } },
+          { name: 'status', in: 'query', schema: { enum: ['active', 'past_due', 'canceled', 'expired'] } },
+          ...page,
+        ],
+        responses: { '200': { description: '{"data":[subscription],"next_cursor":string|null}' }, '400': err('A bad filter or cursor') },
+      },
       post: {
         summary: 'Create a subscription; period boundaries follow the anchor in the tenant zone',
         requestBody: {
@@ -106,8 +115,18 @@ export function invoicePaths(error: object) {
 
 /** OpenAPI paths of tenants, accounts, their ledgers and top-ups (merged into /api/v1/openapi.json). */
 export function accountPaths(error: object) {
+  const page = [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+    { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page' },
+  ];
+  const bad = { description: 'A bad filter or cursor', content: { 'application/json': { schema: error } } };
   return {
     '/tenants': {
+      get: {
+        summary: 'Tenants, newest first: every tenant for the admin key, its own for a tenant key',
+        parameters: [{ name: 'slug', in: 'query', schema: { type: 'string', maxLength: 63 }, description: 'Only the tenant with this slug' }, ...page],
+        responses: { '200': { description: '{"data":[tenant],"next_cursor":string|null}' }, '400': bad },
+      },
       post: {
         summary: 'Create a tenant (admin key); the response carries its api_key and ping_key, shown once',
         requestBody: {
@@ -136,6 +155,15 @@ export function accountPaths(error: object) {
     },
     '/tenants/{id}': { get: { summary: 'A tenant (admin key, or that tenant\'s key)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }], responses: { '200': { description: 'The tenant' }, '404': { description: 'Not found or not yours', content: { 'application/json': { schema: error } } } } } },
     '/accounts': {
+      get: {
+        summary: "The tenant's customer accounts with their balances, newest first (tenant key)",
+        parameters: [
+          { name: 'email', in: 'query', schema: { type: 'string', maxLength: 254 }, description: 'Only accounts with this address, whatever its case' },
+          { name: 'external_id', in: 'query', schema: { type: 'string', maxLength: 200 } },
+          ...page,
+        ],
+        responses: { '200': { description: '{"data":[account],"next_cursor":string|null}' }, '400': bad, '403': { description: 'Not a tenant key', content: { 'application/json': { schema: error } } } },
+      },
       post: {
         summary: "Create a customer account (tenant key)",
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'email'], properties: { name: { type: 'string' }, email: { type: 'string' }, external_id: { type: 'string' } } } } } },

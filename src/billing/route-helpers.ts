@@ -44,3 +44,20 @@ export function assertTenantCurrency(b: Record<string, unknown>, tenant: { curre
     throw new AppError('validation_failed', `currency must be the tenant's currency, ${tenant.currency}`);
   }
 }
+
+/** A newest-first list's next_cursor: the last row's creation time and id, opaque to clients. */
+export const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+
+export function decodeCursor(raw: string | undefined): { at: Date; id: string } | undefined {
+  if (raw === undefined) return undefined;
+  const [at, id] = Buffer.from(raw, 'base64url').toString().split('|');
+  const time = new Date(at ?? '');
+  if (Number.isNaN(time.getTime()) || !UUID.test(id ?? '')) throw new AppError('bad_request', 'cursor must be a next_cursor value');
+  return { at: time, id: id! };
+}
+
+/** `next_cursor` of a page of rows ordered by (created_at, id) descending: null on the last page. */
+export function nextCursor(rows: { created_at: Date; id: string }[], limit: number): string | null {
+  const last = rows[rows.length - 1];
+  return last && rows.length === limit ? encodeCursor(last.created_at, last.id) : null;
+}

@@ -13,8 +13,8 @@ import { accountBalance, balanceHistory, createAccount, createTenant, findAccoun
 import { parseTenantInput } from './tenant-input.js';
 import { invoiceJson } from './invoice-routes.js';
 import { listInvoices } from './invoice-store.js';
-import { assertTenantCurrency, jsonBody, tenantOfKey, UUID } from './route-helpers.js';
-import type { AccountRow, TenantRow } from './tenant-store.js';
+import { assertTenantCurrency, decodeCursor, jsonBody, nextCursor, pageLimit, tenantOfKey, UUID } from './route-helpers.js';
+import { pageAccounts, pageTenants, type AccountRow, type TenantRow } from './tenant-store.js';
 
 function tenantJson(t: TenantRow) {
   return {
@@ -61,6 +61,17 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     return respondWithSecrets(c, 201, { ...tenantJson(tenant), ping_key: pingKey, api_key: apiKey }, ['api_key', 'ping_key']);
   });
 
+  // The admin key lists every tenant (?slug= finds one); a tenant key lists its own.
+  app.get('/tenants', auth, async (c) => {
+    const p = c.get('principal');
+    const slug = c.req.query('slug');
+    if (slug !== undefined && (slug.length === 0 || slug.length > 63)) throw new AppError('bad_request', 'slug must be 1 to 63 characters');
+    if (p.kind !== 'admin' && !p.tenantId) throw new AppError('forbidden', 'listing tenants needs the admin key or a tenant key');
+    const limit = pageLimit(c);
+    const rows = await pageTenants(db, { ...(slug !== undefined && { slug }), ...(p.kind !== 'admin' && { id: p.tenantId! }) }, limit, decodeCursor(c.req.query('cursor')));
+    return c.json({ data: rows.map(tenantJson), next_cursor: nextCursor(rows, limit) });
+  });
+
   app.get('/tenants/:id', auth, async (c) => {
     const p = c.get('principal');
     const id = c.req.param('id');
@@ -79,6 +90,19 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     }
     const account = await createAccount(db, tenant.id, { name: b.name.trim(), email: b.email, externalId: (b.external_id as string | undefined) ?? null }, clock.now());
     return c.json(accountJson(account, tenant, 0n), 201);
+  });
+
+  // ?email= matches whatever the case; ?external_id= the tenant's own customer id.
+  app.get('/accounts', auth, async (c) => {
+    const tenant = await tenantOf(c);
+    const email = c.req.query('email');
+    const externalId = c.req.query('external_id');
+    if (email !== undefined && (email.length === 0 || email.length > 254)) throw new AppError('bad_request', 'email must be 1 to 254 characters');
+    if (externalId !== undefined && (externalId.length === 0 || externalId.length > 200)) throw new AppError('bad_request', 'external_id must be 1 to 200 characters');
+    const limit = pageLimit(c);
+    const filter = { ...(email !== undefined && { email }), ...(externalId !== undefined && { externalId }) };
+    const rows = await pageAccounts(db, tenant, filter, limit, decodeCursor(c.req.query('cursor')));
+    return c.json({ data: rows.map((a) => accountJson(a, tenant, BigInt(a.balance ?? 0))), next_cursor: nextCursor(rows, limit) });
   });
 
   app.get('/accounts/:id', auth, async (c) => {

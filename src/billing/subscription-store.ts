@@ -80,3 +80,18 @@ export async function cancelSubscription(trx: Transaction<Database>, id: string,
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** A tenant's subscriptions newest first, optionally of one account and in one state. */
+export async function pageSubscriptions(
+  db: Db,
+  tenantId: string,
+  filter: { accountId?: string; status?: SubscriptionRow['status'] },
+  limit: number,
+  cursor?: { at: Date; id: string },
+): Promise<SubscriptionRow[]> {
+  let q = db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId);
+  if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}

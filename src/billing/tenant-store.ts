@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { TenantInput } from './tenant-input.js';
 import type { AccountTable, TenantTable } from './table.js';
@@ -75,4 +75,45 @@ export async function listTenants(db: Db): Promise<TenantRow[]> {
 
 export async function findTenantBySlug(db: Db, slug: string): Promise<TenantRow | undefined> {
   return db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/** Where a newest-first list continues: after the row with this creation time and id. */
+export interface ListCursor {
+  at: Date;
+  id: string;
+}
+
+/** Tenants newest first, optionally only the one with `slug` or `id` (a tenant key sees its own). */
+export async function pageTenants(db: Db, filter: { slug?: string; id?: string }, limit: number, cursor?: ListCursor): Promise<TenantRow[]> {
+  let q = db.selectFrom('tenants').selectAll();
+  if (filter.slug !== undefined) q = q.where('slug', '=', filter.slug);
+  if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** A tenant's accounts newest first, with their balances (one query), optionally by e-mail (any case) or external id. */
+export async function pageAccounts(
+  db: Db,
+  tenant: { id: string; currency: string },
+  filter: { email?: string; externalId?: string },
+  limit: number,
+  cursor?: ListCursor,
+): Promise<(AccountRow & { balance: string | null })[]> {
+  let q = db
+    .selectFrom('accounts as a')
+    .leftJoin('ledger_accounts as l', (j) =>
+      j
+        .on('l.tenant_id', '=', tenant.id)
+        .on('l.currency', '=', tenant.currency)
+        .on('l.code', '=', sql<string>`'customer:' || a.id || ':prepaid'`),
+    )
+    .selectAll('a')
+    // A prepaid balance is a credit-normal account: credits minus debits.
+    .select(sql<string | null>`(l.posted_credits - l.posted_debits)::text`.as('balance'))
+    .where('a.tenant_id', '=', tenant.id);
+  if (filter.email !== undefined) q = q.where(sql<string>`lower(a.email)`, '=', filter.email.toLowerCase());
+  if (filter.externalId !== undefined) q = q.where('a.external_id', '=', filter.externalId);
+  if (cursor) q = q.where(sql<boolean>`(a.created_at, a.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
 }

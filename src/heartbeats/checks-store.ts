@@ -50,6 +50,8 @@ export interface NewCheck {
   graceS?: number;
   schedule?: string;
   tz?: string;
+  /** Space-separated, as healthchecks keeps them. */
+  tags?: string;
 }
 
 export async function insertCheck(db: Kysely<Database>, check: NewCheck, now: Date): Promise<string> {
@@ -67,6 +69,7 @@ export async function insertCheck(db: Kysely<Database>, check: NewCheck, now: Da
       grace_s: check.graceS ?? 3_600,
       schedule: check.schedule ?? '* * * * *',
       tz: check.tz ?? 'UTC',
+      ...(check.tags !== undefined && { tags: check.tags }),
       component_id: null,
       last_ping: null,
       last_start: null,

@@ -12,7 +12,7 @@ export { heartbeatsModule } from './module.js';
 export type { AlertEvaluator } from './alerts.js';
 export { checkOwner } from './checks-store.js';
 export type { CheckManagement } from './management.js';
-export { CHECK_STATE_RANK, uniqueKey, type CheckState, type Scope } from './manage-store.js';
+export { CHECK_STATE_RANK, PLATFORM_TAG, uniqueKey, type CheckState, type Scope } from './manage-store.js';
 export { apiStatus, graceStart } from './status.js';
 export { rowToState, type CheckRow } from './store.js';
 export { pingsJson } from './v3-format.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { ensurePingKey, findCheckIdsBySlug, insertCheck, type HeartbeatService } from '../heartbeats/index.js';
+import { ensurePingKey, findCheckIdsBySlug, insertCheck, PLATFORM_TAG, type HeartbeatService } from '../heartbeats/index.js';
 import type { JobSchedule } from '../time/slots.js';
 import { lockServiceCheck } from './store.js';
 
@@ -24,7 +24,7 @@ export async function createJobCheck(
     'cron' in job.schedule
       ? { kind: 'cron' as const, schedule: job.schedule.cron, tz: job.schedule.tz, timeoutS: 86_400 }
       : { kind: 'simple' as const, timeoutS: job.schedule.intervalS };
-  return insertCheck(db, { tenantId: job.tenantId, pingKey, name: `job ${job.key}`, slug: jobSlug(job.key), graceS: Math.max(1, job.maxRunS), ...timing }, now);
+  return insertCheck(db, { tenantId: job.tenantId, pingKey, name: `job ${job.key}`, slug: jobSlug(job.key), tags: PLATFORM_TAG, graceS: Math.max(1, job.maxRunS), ...timing }, now);
 }
 
 const encoder = new TextEncoder();
@@ -64,6 +64,6 @@ export async function ensureServiceCheck(
     const pingKey = await ensurePingKey(trx, null, now);
     const [existing] = await findCheckIdsBySlug(trx, pingKey, check.slug);
     if (existing) return existing;
-    return insertCheck(trx, { tenantId: null, pingKey, name: check.name, slug: check.slug, timeoutS: check.timeoutS, graceS: check.graceS }, now);
+    return insertCheck(trx, { tenantId: null, pingKey, name: check.name, slug: check.slug, tags: PLATFORM_TAG, timeoutS: check.timeoutS, graceS: check.graceS }, now);
   });
 }

@@ -14,6 +14,8 @@ import * as m0012 from './0012_publishing.js';
 import * as m0013 from './0013_console.js';
 import * as m0014 from './0014_api_keys.js';
 import * as m0015 from './0015_rate_limits.js';
+import * as m0016 from './0016_list_indexes.js';
+import * as m0017 from './0017_platform_check_tag.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -36,4 +38,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0013_console': m0013,
   '0014_api_keys': m0014,
   '0015_rate_limits': m0015,
+  '0016_list_indexes': m0016,
+  '0017_platform_check_tag': m0017,
 });
