@@ -89,7 +89,7 @@ describe(`alert channels API on ${backend}`, () => {
       [{ kind: 'ntfy', name: 'x', config: { url: 'http://127.0.0.1:9/t', token: 'bad token\n' } }, /token/],
       [{ kind: 'slack', name: '', config: { url: 'http://127.0.0.1:9/x' } }, /name must be/],
       [{ kind: 'slack', name: 'x'.repeat(101), config: { url: 'http://127.0.0.1:9/x' } }, /name must be/],
-      [{ kind: 'slack', name: 'bad\u0000name', config: { url: 'http://127.0.0.1:9/x' } }, /name must be/],
+      [{ kind: 'slack', name: 'bad\u0000name', config: { url: 'http://127.0.0.1:9/x' } }, /^name must not contain control characters/],
       [{ kind: 'slack', name: 'x', config: { url: 'http://127.0.0.1:9/x' }, default: 'yes' }, /default must be/],
       [{ kind: 'slack', name: 'x', config: { url: `http://127.0.0.1:9/${'a'.repeat(2100)}` } }, /config\.url/],
     ];
