@@ -41,9 +41,6 @@ export function channelJson(c: ChannelRow) {
   };
 }
 
-const jsonBody = (c: Context) => readJsonObject(c);
-
-
 function defaultOf(v: unknown): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'boolean') throw new AppError('validation_failed', 'default must be true or false');
@@ -78,7 +75,7 @@ export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: 
 
   // The secret part of `config` is in this answer only; a replay of the same Idempotency-Key answers without it.
   app.post('/api/v1/channels', auth, idem, async (c) => {
-    const b = await jsonBody(c);
+    const b = await readJsonObject(c);
     const kind = b.kind as ChannelKind;
     if (!CHANNEL_KINDS.includes(kind)) throw new AppError('validation_failed', `kind must be one of ${CHANNEL_KINDS.join(', ')}`);
     const { channel, secret } = await channels.create(ownerOf(c), { kind, name: b.name as string, config: b.config, isDefault: defaultOf(b.default) ?? false });
@@ -104,7 +101,7 @@ export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: 
 
   // A new `config` replaces the receiver: its secret part is returned once more, in this answer.
   app.patch('/api/v1/channels/:id', auth, async (c) => {
-    const b = await jsonBody(c);
+    const b = await readJsonObject(c);
     const unknown = Object.keys(b).filter((k) => !['name', 'config', 'default'].includes(k));
     if (unknown.length) throw new AppError('validation_failed', `unknown fields: ${unknown.slice(0, 5).join(', ')} (kind cannot change: create another channel)`);
     const { channel, secret } = await channels.update(ownerOf(c), c.req.param('id'), {

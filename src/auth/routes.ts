@@ -66,8 +66,6 @@ function createRequest(b: Record<string, unknown>) {
   };
 }
 
-const jsonObject = (c: Context) => readJsonObject(c);
-
 function pageOf(c: Context) {
   const raw = c.req.query('limit');
   const limit = raw === undefined ? 50 : Number(raw);
@@ -94,7 +92,7 @@ export function keyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Lo
 
   // The plain key is in this answer only; a replay of the same Idempotency-Key answers without it.
   app.post('/api/v1/keys', auth, idempotency(deps), async (c) => {
-    const { key, plain } = await keys.create(c.get('principal'), createRequest(await jsonObject(c)), clock.now());
+    const { key, plain } = await keys.create(c.get('principal'), createRequest(await readJsonObject(c)), clock.now());
     return respondWithSecrets(c, 201, { ...keyJson(key), key: plain }, ['key']);
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { olderThan, type ListCursor } from './paging-store.js';
 import { statusesAllowing } from './invoice-states.js';
 import type { InvoicePaymentTable, InvoiceStatus, InvoiceTable } from './table.js';
 
@@ -139,12 +140,12 @@ export interface InvoiceFilter {
 }
 
 /** The tenant's invoices, newest period first, after the (period_start, id) cursor. */
-export async function listInvoices(db: Db, tenantId: string, filter: InvoiceFilter, limit: number, cursor?: { at: Date; id: string }): Promise<InvoiceRow[]> {
+export async function listInvoices(db: Db, tenantId: string, filter: InvoiceFilter, limit: number, cursor?: ListCursor): Promise<InvoiceRow[]> {
   let q = db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId);
   if (filter.accountId) q = q.where('account_id', '=', filter.accountId);
   if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
   if (filter.status) q = q.where('status', '=', filter.status);
-  if (cursor) q = q.where(sql<boolean>`(period_start, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) q = q.where(olderThan(cursor, 'period_start'));
   return q.orderBy('period_start', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 

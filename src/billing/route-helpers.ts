@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { readJsonObject } from '../http/json-body.js';
+import type { ListCursor } from './paging-store.js';
 import { findTenant, type TenantRow } from './tenant-store.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -48,7 +49,7 @@ export function assertTenantCurrency(b: Record<string, unknown>, tenant: { curre
 /** A newest-first list's next_cursor: the last row's creation time and id, opaque to clients. */
 export const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 
-export function decodeCursor(raw: string | undefined): { at: Date; id: string } | undefined {
+export function decodeCursor(raw: string | undefined): ListCursor | undefined {
   if (raw === undefined) return undefined;
   const [at, id] = Buffer.from(raw, 'base64url').toString().split('|');
   const time = new Date(at ?? '');

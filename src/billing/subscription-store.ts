@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { olderThan, type ListCursor } from './paging-store.js';
 import type { SubscriptionInput } from './subscription-input.js';
 import type { SubscriptionTable } from './table.js';
 
@@ -87,11 +88,11 @@ export async function pageSubscriptions(
   tenantId: string,
   filter: { accountId?: string; status?: SubscriptionRow['status'] },
   limit: number,
-  cursor?: { at: Date; id: string },
+  cursor?: ListCursor,
 ): Promise<SubscriptionRow[]> {
   let q = db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId);
   if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) q = q.where(olderThan(cursor));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { olderThan, type ListCursor } from './paging-store.js';
 import type { TenantInput } from './tenant-input.js';
 import type { AccountTable, TenantTable } from './table.js';
 
@@ -77,18 +78,12 @@ export async function findTenantBySlug(db: Db, slug: string): Promise<TenantRow 
   return db.selectFrom('tenants').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
-/** Where a newest-first list continues: after the row with this creation time and id. */
-export interface ListCursor {
-  at: Date;
-  id: string;
-}
-
 /** Tenants newest first, optionally only the one with `slug` or `id` (a tenant key sees its own). */
 export async function pageTenants(db: Db, filter: { slug?: string; id?: string }, limit: number, cursor?: ListCursor): Promise<TenantRow[]> {
   let q = db.selectFrom('tenants').selectAll();
   if (filter.slug !== undefined) q = q.where('slug', '=', filter.slug);
   if (filter.id !== undefined) q = q.where('id', '=', filter.id);
-  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) q = q.where(olderThan(cursor));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
@@ -114,6 +109,6 @@ export async function pageAccounts(
     .where('a.tenant_id', '=', tenant.id);
   if (filter.email !== undefined) q = q.where(sql<string>`lower(a.email)`, '=', filter.email.toLowerCase());
   if (filter.externalId !== undefined) q = q.where('a.external_id', '=', filter.externalId);
-  if (cursor) q = q.where(sql<boolean>`(a.created_at, a.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) q = q.where(olderThan(cursor, 'a.created_at', 'a.id'));
   return q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
 }

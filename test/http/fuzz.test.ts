@@ -175,7 +175,6 @@ describe(`fuzzing every documented route with hostile requests on ${backend}`, (
           contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded'),
         }),
       );
-    let fives = 0;
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         let i = 0;
@@ -189,12 +188,10 @@ describe(`fuzzing every documented route with hostile requests on ${backend}`, (
         const hasBody = r.op.method !== 'GET' && r.body !== undefined;
         const res = await o.app.request(`${path}${qs ? `?${qs}` : ''}`, { method: r.op.method, headers, ...(hasBody && { body: r.body }) });
         const text = await res.text();
-        if (res.status >= 500) fives++;
         expect(res.status, `${r.op.method} ${path}?${qs} ${hasBody ? String(r.body).slice(0, 300) : ''} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
       }),
       { numRuns: RUNS, ...(process.env.FUZZ_SEED && { seed: Number(process.env.FUZZ_SEED) }), verbose: 1 },
     );
-    expect(fives).toBe(0);
     // Still up and answering.
     expect((await o.app.request('/healthz')).status).toBe(200);
   }, 600_000);
