@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';

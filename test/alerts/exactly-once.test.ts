@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
 import { TestReceiver } from '../notify/servers.js';
 import { drainDeliveries, drivenOverdue, pumpAlerts, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineExpectation, defineHeartbeat } from '../../src/expectations/define.js';
-import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
 import { TestReceiver } from '../notify/servers.js';
 import { drivenOverdue, pumpAlerts, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';

@@ -6,8 +6,9 @@ import { migrations } from '../../src/db/migrations/index.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { testOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
+import { apiClient } from '../support/http.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
-import { keyClient, keyWorks } from './support.js';
+import { keyWorks } from './support.js';
 
 const K1 = 'first-configured-admin-key-aaaaaaaaaaaa';
 const K2 = 'second-configured-admin-key-bbbbbbbbbbb';
@@ -26,7 +27,7 @@ async function start(database: DatabaseHandle, adminKey?: string, migrate = fals
   open.instances.push(o);
   const report = await o.start();
   await o.background.stop();
-  return { o, report, call: keyClient(() => o) };
+  return { o, report, call: apiClient(() => o) };
 }
 
 describe(`the admin key from the configuration, on ${backend}`, () => {
@@ -36,7 +37,7 @@ describe(`the admin key from the configuration, on ${backend}`, () => {
     const first = await start(t);
     const generated = first.report.generatedAdminKey!;
     expect(await keyWorks(first.call, generated)).toBe(true);
-    const made = await first.call('POST', '/api/v1/keys', generated, { name: 'automation' });
+    const made = await first.call('POST', '/api/v1/keys', { name: 'automation' }, generated);
     expect(made.status).toBe(201);
 
     await clock.advance(60_000);
@@ -80,8 +81,8 @@ describe(`the admin key from the configuration, on ${backend}`, () => {
     const t = await testDatabase();
     open.databases.push(t);
     const first = await start(t);
-    const made = await first.call('POST', '/api/v1/keys', first.report.generatedAdminKey!, { name: 'to be configured' });
-    await first.call('DELETE', `/api/v1/keys/${made.body.id}`, first.report.generatedAdminKey!);
+    const made = await first.call('POST', '/api/v1/keys', { name: 'to be configured' }, first.report.generatedAdminKey!);
+    await first.call('DELETE', `/api/v1/keys/${made.body.id}`, undefined, first.report.generatedAdminKey!);
     expect(await keyWorks(first.call, made.body.key)).toBe(false);
     const second = await start(t, made.body.key);
     expect(await keyWorks(second.call, made.body.key)).toBe(true);

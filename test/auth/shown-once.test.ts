@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
+import { apiClient, idempotent } from '../support/http.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { keyClient } from './support.js';
 
 // Secrets in answers (plain API keys, ping keys) are shown once: the
 // idempotency record keeps a copy of the answer for replays, so it must keep
@@ -13,7 +13,7 @@ describe(`secrets and Idempotency-Key replays, on ${backend}`, () => {
   let t: TestDatabase;
   let o: TestOverdue;
   let admin: string;
-  const call = keyClient(() => o);
+  const call = apiClient(() => o);
   const storedAnswers = async () => (await t.db.selectFrom('idempotency_keys').select(['key', 'response_body']).execute()).map((r) => `${r.key}: ${r.response_body}`).join('\n');
 
   beforeAll(async () => {
@@ -28,12 +28,12 @@ describe(`secrets and Idempotency-Key replays, on ${backend}`, () => {
 
   it('POST /tenants: the replay answers the same status and body, with api_key and ping_key replaced and a note; the stored record holds neither', async () => {
     const body = { slug: 'acme', name: 'Acme', timezone: 'UTC', currency: 'USD' };
-    const first = await call('POST', '/api/v1/tenants', admin, body, 'tenant-acme');
+    const first = await call('POST', '/api/v1/tenants', body, admin, idempotent('tenant-acme'));
     expect(first.status).toBe(201);
     expect(first.body.api_key).toMatch(/^od_tenant_/);
     expect(first.body.ping_key).toMatch(/^[a-z0-9]{22}$/);
 
-    const replay = await call('POST', '/api/v1/tenants', admin, body, 'tenant-acme');
+    const replay = await call('POST', '/api/v1/tenants', body, admin, idempotent('tenant-acme'));
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     const { api_key, ping_key, ...rest } = first.body;
@@ -47,9 +47,9 @@ describe(`secrets and Idempotency-Key replays, on ${backend}`, () => {
   });
 
   it('POST /keys: the replay shows the key as "<shown once>" and makes no second key', async () => {
-    const first = await call('POST', '/api/v1/keys', admin, { name: 'ci' }, 'key-ci');
+    const first = await call('POST', '/api/v1/keys', { name: 'ci' }, admin, idempotent('key-ci'));
     expect(first.status).toBe(201);
-    const replay = await call('POST', '/api/v1/keys', admin, { name: 'ci' }, 'key-ci');
+    const replay = await call('POST', '/api/v1/keys', { name: 'ci' }, admin, idempotent('key-ci'));
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual({ ...first.body, key: '<shown once>', note: expect.stringMatching(/^key was shown once/) });
     expect(await storedAnswers()).not.toContain(first.body.key);
@@ -57,9 +57,9 @@ describe(`secrets and Idempotency-Key replays, on ${backend}`, () => {
   });
 
   it('POST /ping-keys/rotate: the replay does not rotate again and does not show the key', async () => {
-    const first = await call('POST', '/api/v1/ping-keys/rotate', admin, undefined, 'rotate-1');
+    const first = await call('POST', '/api/v1/ping-keys/rotate', undefined, admin, idempotent('rotate-1'));
     expect(first.status).toBe(200);
-    const replay = await call('POST', '/api/v1/ping-keys/rotate', admin, undefined, 'rotate-1');
+    const replay = await call('POST', '/api/v1/ping-keys/rotate', undefined, admin, idempotent('rotate-1'));
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual({ tenant_id: null, ping_key: '<shown once>', note: expect.stringMatching(/shown once/) });
     expect(await storedAnswers()).not.toContain(first.body.ping_key);

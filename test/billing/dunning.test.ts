@@ -21,7 +21,7 @@ function setup(slug: string) {
     Object.assign(s, { key: t.api_key, tenantId: t.id });
   });
   afterAll(() => s.f?.close());
-  const get = (path: string) => s.f.ok(s.f.call(path, { key: s.key }));
+  const get = (path: string) => s.f.ok(s.f.call('GET', '/api/v1' + path, undefined, s.key));
   const invoicesOf = async (subId: string) => (await get(`/invoices?subscription=${subId}`)).data;
   /** A new account and a monthly subscription of 1000 anchored at `anchor` (a local date). */
   async function subscribe(anchor: string, opts: { autoRenew?: boolean; balance?: number } = {}) {

@@ -16,7 +16,7 @@ describe(`invoice runs on ${backend}`, () => {
   let f: BillingFixture;
   let acme: { id: string; slug: string; api_key: string };
   const invoicesOf = async (subscriptionId: string) =>
-    ((await f.ok(f.call(`/invoices?subscription=${subscriptionId}&limit=500`, { key: acme.api_key }))).data as { period_start: string; period_end: string; run_slot: string; status: string }[]).sort((a, b) =>
+    ((await f.ok(f.call('GET', `/api/v1/invoices?subscription=${subscriptionId}&limit=500`, undefined, acme.api_key))).data as { period_start: string; period_end: string; run_slot: string; status: string }[]).sort((a, b) =>
       a.period_start.localeCompare(b.period_start),
     );
 
@@ -44,7 +44,7 @@ describe(`invoice runs on ${backend}`, () => {
     expect(await f.run(acme.api_key, '2025-05-19T07:00:00Z')).toMatchObject({ created: 0, existing: 1 });
     expect(await f.run(acme.api_key, '2025-05-17T07:00:00Z')).toMatchObject({ created: 0, existing: 1 });
     expect(await invoicesOf(sub.id)).toHaveLength(4);
-    const again = await f.ok(f.call(`/subscriptions/${sub.id}`, { key: acme.api_key }));
+    const again = await f.ok(f.call('GET', `/api/v1/subscriptions/${sub.id}`, undefined, acme.api_key));
     expect(again.next_period_start).toBe('2025-05-20T05:00:00.000Z');
   });
 
@@ -64,7 +64,7 @@ describe(`invoice runs on ${backend}`, () => {
     const run = await f.run(old.api_key, '2025-04-01T06:00:00Z');
     expect(run.created).toBe(15 + 14 + 2 + 5);
 
-    const days = async (id: string) => (await f.ok(f.call(`/invoices?subscription=${id}&limit=500`, { key: old.api_key }))).data.map((i: { period_start: string }) => localDay(i.period_start, 'America/New_York').slice(0, 10)).sort();
+    const days = async (id: string) => (await f.ok(f.call('GET', `/api/v1/invoices?subscription=${id}&limit=500`, undefined, old.api_key))).data.map((i: { period_start: string }) => localDay(i.period_start, 'America/New_York').slice(0, 10)).sort();
     expect(await days(monthEnd.id)).toEqual([
       '2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30', '2024-05-31', '2024-06-30', '2024-07-31', '2024-08-31',
       '2024-09-30', '2024-10-31', '2024-11-30', '2024-12-31', '2025-01-31', '2025-02-28', '2025-03-31',
@@ -150,13 +150,13 @@ describe(`invoice runs on ${backend}`, () => {
       [{ ...base, account_id: 'nope' }, /^account_id/],
     ];
     for (const [body, message] of cases) {
-      const res = await f.call('/subscriptions', { key: acme.api_key, body });
-      const err = (await json(res)).error;
+      const res = await f.call('POST', '/api/v1/subscriptions', body, acme.api_key);
+      const err = res.body.error;
       expect([res.status, err.code], JSON.stringify(body)).toEqual([400, 'validation_failed']);
       expect(err.message).toMatch(message);
     }
     for (const id of [foreign.id, '00000000-0000-4000-8000-000000000000']) {
-      expect((await f.call('/subscriptions', { key: acme.api_key, body: { ...base, account_id: id } })).status).toBe(404);
+      expect((await f.call('POST', '/api/v1/subscriptions', { ...base, account_id: id }, acme.api_key)).status).toBe(404);
     }
     expect((await f.t.db.selectFrom('subscriptions').select('id').execute()).length).toBe(before);
     // The documented maximum (10^16) is fine, as a string.
@@ -172,7 +172,7 @@ describe(`invoice runs on ${backend}`, () => {
     let cursor: string | null = null;
     do {
       const page: { data: { id: string; period_start: string }[]; next_cursor: string | null } = await f.ok(
-        f.call(`/invoices?account=${account.id}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: acme.api_key }),
+        f.call('GET', `/api/v1/invoices?account=${account.id}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, undefined, acme.api_key),
       );
       expect(page.data.length).toBeLessThanOrEqual(7);
       seen.push(...page.data.map((i) => i.period_start));
@@ -180,8 +180,8 @@ describe(`invoice runs on ${backend}`, () => {
     } while (cursor);
     expect(seen).toHaveLength(20);
     expect([...seen].sort().reverse()).toEqual(seen);
-    expect((await f.ok(f.call(`/invoices?account=${account.id}&status=paid`, { key: acme.api_key }))).data).toEqual([]);
-    expect((await f.call('/invoices?status=late', { key: acme.api_key })).status).toBe(400);
-    expect((await f.call('/invoices?cursor=zzz', { key: acme.api_key })).status).toBe(400);
+    expect((await f.ok(f.call('GET', `/api/v1/invoices?account=${account.id}&status=paid`, undefined, acme.api_key))).data).toEqual([]);
+    expect((await f.call('GET', '/api/v1/invoices?status=late', undefined, acme.api_key)).status).toBe(400);
+    expect((await f.call('GET', '/api/v1/invoices?cursor=zzz', undefined, acme.api_key)).status).toBe(400);
   });
 });

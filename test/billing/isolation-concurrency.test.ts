@@ -19,10 +19,10 @@ describe(`tenant isolation and concurrent money movements on ${backend}`, () => 
     await f.topUp(a.api_key, account.id, 5000, 'a-1');
     const sub = await f.subscription(a.api_key, { account_id: account.id, amount: 100, interval: 'day', anchor: '2025-02-28', auto_renew: false });
     await f.run(a.api_key, '2025-03-01T00:00:00Z');
-    const [invoice] = (await f.ok(f.call('/invoices', { key: a.api_key }))).data;
+    const [invoice] = (await f.ok(f.call('GET', '/api/v1/invoices', undefined, a.api_key))).data;
 
     const reads = [`/accounts/${account.id}`, `/accounts/${account.id}/ledger`, `/subscriptions/${sub.id}`, `/invoices/${invoice.id}`, `/tenants/${a.id}`];
-    for (const path of reads) expect((await f.call(path, { key: b.api_key })).status, path).toBe(404);
+    for (const path of reads) expect((await f.call('GET', '/api/v1' + path, undefined, b.api_key)).status, path).toBe(404);
     const writes: [string, unknown][] = [
       [`/accounts/${account.id}/top-ups`, { amount: 1, reference: 'x' }],
       [`/invoices/${invoice.id}/pay`, { method: 'balance' }],
@@ -31,26 +31,26 @@ describe(`tenant isolation and concurrent money movements on ${backend}`, () => 
       ['/subscriptions', { account_id: account.id, description: 'x', amount: 5, interval: 'day' }],
       ['/invoice-runs', { tenant: a.slug, slot: '2025-03-01T00:00:00Z' }],
     ];
-    for (const [path, body] of writes) expect((await f.call(path, { key: b.api_key, body })).status, path).toBe(404);
-    expect((await f.ok(f.call(`/invoices?account=${account.id}`, { key: b.api_key }))).data).toEqual([]);
-    expect((await f.ok(f.call('/notices', { key: b.api_key }))).data).toEqual([]);
+    for (const [path, body] of writes) expect((await f.call('POST', '/api/v1' + path, body, b.api_key)).status, path).toBe(404);
+    expect((await f.ok(f.call('GET', `/api/v1/invoices?account=${account.id}`, undefined, b.api_key))).data).toEqual([]);
+    expect((await f.ok(f.call('GET', '/api/v1/notices', undefined, b.api_key))).data).toEqual([]);
     // Nothing changed for A.
-    expect(await f.ok(f.call(`/invoices/${invoice.id}`, { key: a.api_key }))).toMatchObject({ status: 'open' });
-    expect(await f.ok(f.call(`/subscriptions/${sub.id}`, { key: a.api_key }))).toMatchObject({ status: 'active' });
-    expect((await f.ok(f.call(`/accounts/${account.id}`, { key: a.api_key }))).balance).toBe(5000);
+    expect(await f.ok(f.call('GET', `/api/v1/invoices/${invoice.id}`, undefined, a.api_key))).toMatchObject({ status: 'open' });
+    expect(await f.ok(f.call('GET', `/api/v1/subscriptions/${sub.id}`, undefined, a.api_key))).toMatchObject({ status: 'active' });
+    expect((await f.ok(f.call('GET', `/api/v1/accounts/${account.id}`, undefined, a.api_key))).balance).toBe(5000);
   });
 
   it.skipIf(!onPostgres)('concurrent top-ups and payments on one account never double-spend; the ledger sums hold', async () => {
     const account = await f.account(b.api_key);
     await f.subscription(b.api_key, { account_id: account.id, amount: 100, interval: 'day', anchor: '2025-02-10', auto_renew: false });
     expect((await f.run(b.api_key, '2025-03-01T00:00:00Z')).created).toBe(20);
-    const invoices = (await f.ok(f.call(`/invoices?account=${account.id}&limit=100`, { key: b.api_key }))).data as { id: string }[];
+    const invoices = (await f.ok(f.call('GET', `/api/v1/invoices?account=${account.id}&limit=100`, undefined, b.api_key))).data as { id: string }[];
 
     // 12 top-ups of 100 race 20 balance payments and 20 combined payments of the same invoices.
     const requests = [
-      ...Array.from({ length: 12 }, (_, i) => f.call(`/accounts/${account.id}/top-ups`, { key: b.api_key, body: { amount: 100, reference: `race-${i}` } })),
-      ...invoices.map((inv) => f.call(`/invoices/${inv.id}/pay`, { key: b.api_key, body: { method: 'balance' } })),
-      ...invoices.map((inv, i) => f.call(`/invoices/${inv.id}/pay`, { key: b.api_key, body: { method: 'combined', external: { amount: 100, reference: `combo-${i}` } } })),
+      ...Array.from({ length: 12 }, (_, i) => f.call('POST', `/api/v1/accounts/${account.id}/top-ups`, { amount: 100, reference: `race-${i}` }, b.api_key)),
+      ...invoices.map((inv) => f.call('POST', `/api/v1/invoices/${inv.id}/pay`, { method: 'balance' }, b.api_key)),
+      ...invoices.map((inv, i) => f.call('POST', `/api/v1/invoices/${inv.id}/pay`, { method: 'combined', external: { amount: 100, reference: `combo-${i}` } }, b.api_key)),
     ];
     const statuses = (await Promise.all(requests)).map((r) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
@@ -60,7 +60,7 @@ describe(`tenant isolation and concurrent money movements on ${backend}`, () => 
     expect(payments).toHaveLength(paid.length);
     expect(new Set(payments.map((p) => p.invoice_id)).size).toBe(paid.length);
     const fromBalance = payments.reduce((s, p) => s + BigInt(p.balance_amount), 0n);
-    const balance = (await f.ok(f.call(`/accounts/${account.id}`, { key: b.api_key }))).balance;
+    const balance = (await f.ok(f.call('GET', `/api/v1/accounts/${account.id}`, undefined, b.api_key))).balance;
     expect(BigInt(balance)).toBe(1200n - fromBalance);
     expect(BigInt(balance)).toBeGreaterThanOrEqual(0n);
     expect(paid.length).toBeGreaterThanOrEqual(12);

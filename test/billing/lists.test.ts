@@ -21,7 +21,7 @@ describe(`list routes for tenants, accounts and subscriptions on ${backend}`, ()
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const body: any = await f.ok(f.call(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { key }));
+      const body: any = await f.ok(f.call('GET', `/api/v1${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, undefined, key));
       seen.push(...body.data);
       cursor = body.next_cursor;
       pages++;
@@ -31,10 +31,10 @@ describe(`list routes for tenants, accounts and subscriptions on ${backend}`, ()
 
   it('tenants: the admin key lists all, newest first, and finds one by slug; a tenant key sees only its own', async () => {
     expect((await all('/tenants', f.admin, 1)).map((t) => t.slug)).toEqual(['globex', 'acme']);
-    expect((await f.ok<any>(f.call('/tenants?slug=acme', { key: f.admin }))).data.map((t: any) => t.id)).toEqual([acme.id]);
-    expect((await f.ok<any>(f.call('/tenants?slug=nobody', { key: f.admin }))).data).toEqual([]);
+    expect((await f.ok<any>(f.call('GET', '/api/v1/tenants?slug=acme', undefined, f.admin))).data.map((t: any) => t.id)).toEqual([acme.id]);
+    expect((await f.ok<any>(f.call('GET', '/api/v1/tenants?slug=nobody', undefined, f.admin))).data).toEqual([]);
     expect((await all('/tenants', globex.api_key, 10)).map((t) => t.id)).toEqual([globex.id]);
-    expect((await f.ok<any>(f.call('/tenants?slug=acme', { key: globex.api_key }))).data).toEqual([]);
+    expect((await f.ok<any>(f.call('GET', '/api/v1/tenants?slug=acme', undefined, globex.api_key))).data).toEqual([]);
     expect(JSON.stringify(await all('/tenants', f.admin, 10))).not.toMatch(/api_key|ping_key/);
   });
 
@@ -51,10 +51,10 @@ describe(`list routes for tenants, accounts and subscriptions on ${backend}`, ()
     expect(listed.map((a) => a.id)).toEqual(made.map((a) => a.id).reverse());
     expect(listed.find((a) => a.id === made[3]!.id)).toMatchObject({ balance: 4900, currency: 'USD', email: 'Billing@Wayne.example' });
     expect(listed.find((a) => a.id === made[0]!.id)).toMatchObject({ balance: 0 });
-    expect((await f.ok<any>(f.call('/accounts?email=billing@WAYNE.example', { key: acme.api_key }))).data.map((a: any) => a.id)).toEqual([made[3]!.id]);
-    expect((await f.ok<any>(f.call('/accounts?external_id=cus_1', { key: acme.api_key }))).data.map((a: any) => a.id)).toEqual([made[1]!.id]);
-    expect((await f.call('/accounts', { key: f.admin })).status).toBe(403);
-    for (const bad of ['/accounts?cursor=nope', '/accounts?limit=0', `/accounts?email=${'x'.repeat(255)}`]) expect((await f.call(bad, { key: acme.api_key })).status, bad).toBe(400);
+    expect((await f.ok<any>(f.call('GET', '/api/v1/accounts?email=billing@WAYNE.example', undefined, acme.api_key))).data.map((a: any) => a.id)).toEqual([made[3]!.id]);
+    expect((await f.ok<any>(f.call('GET', '/api/v1/accounts?external_id=cus_1', undefined, acme.api_key))).data.map((a: any) => a.id)).toEqual([made[1]!.id]);
+    expect((await f.call('GET', '/api/v1/accounts', undefined, f.admin)).status).toBe(403);
+    for (const bad of ['/accounts?cursor=nope', '/accounts?limit=0', `/accounts?email=${'x'.repeat(255)}`]) expect((await f.call('GET', '/api/v1' + bad, undefined, acme.api_key)).status, bad).toBe(400);
   });
 
   it('subscriptions: newest first, by account and by status', async () => {
@@ -65,18 +65,18 @@ describe(`list routes for tenants, accounts and subscriptions on ${backend}`, ()
     const s2 = await f.subscription(acme.api_key, { account_id: a.id, description: 'Add-on', amount: 50, interval: 'month', anchor: '2026-05-04' });
     await f.o.clock.advance(1000);
     const s3 = await f.subscription(acme.api_key, { account_id: b.id, description: 'Plan', amount: 100, interval: 'year', anchor: '2026-05-04' });
-    await f.ok(f.call(`/subscriptions/${s2.id}/cancel`, { key: acme.api_key, body: { at_period_end: false } }));
+    await f.ok(f.call('POST', `/api/v1/subscriptions/${s2.id}/cancel`, { at_period_end: false }, acme.api_key));
 
     expect((await all('/subscriptions', acme.api_key, 2)).map((s) => s.id)).toEqual([s3.id, s2.id, s1.id]);
     expect((await all(`/subscriptions?account=${a.id}`, acme.api_key, 10)).map((s) => s.id)).toEqual([s2.id, s1.id]);
     expect((await all(`/subscriptions?account=${a.id}&status=active`, acme.api_key, 10)).map((s) => s.id)).toEqual([s1.id]);
     expect((await all('/subscriptions?status=canceled', acme.api_key, 10)).map((s) => s.id)).toEqual([s2.id]);
     expect(await all('/subscriptions', globex.api_key, 10)).toEqual([]);
-    for (const bad of ['/subscriptions?status=paused', '/subscriptions?account=nope']) expect((await f.call(bad, { key: acme.api_key })).status, bad).toBe(400);
+    for (const bad of ['/subscriptions?status=paused', '/subscriptions?account=nope']) expect((await f.call('GET', '/api/v1' + bad, undefined, acme.api_key)).status, bad).toBe(400);
   });
 
   it('the new routes are in the OpenAPI document', async () => {
-    const doc: any = await f.ok(f.call('/openapi.json', { key: f.admin }));
+    const doc: any = await f.ok(f.call('GET', '/api/v1/openapi.json', undefined, f.admin));
     for (const path of ['/tenants', '/accounts', '/subscriptions']) expect(doc.paths[path].get, path).toBeDefined();
   });
 });

@@ -1,23 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceSubscriptionStates } from '../../src/billing/dunning.js';
 import { backend } from '../support/db.js';
-import { json } from '../support/http.js';
+import { idempotent, type Reply } from '../support/http.js';
 import { billingFixture, type BillingFixture } from './support.js';
 
 const START = '2025-05-01T12:00:00Z';
 const NOW = new Date(START).toISOString();
 const ACME = { slug: 'acme', name: 'Acme ISP', timezone: 'America/Chicago', currency: 'USD' };
 
-async function expectError(res: Promise<Response> | Response, status: number, code: string): Promise<any> {
+async function expectError(res: Promise<Reply> | Reply, status: number, code: string): Promise<any> {
   const r = await res;
-  const body = await json(r);
+  const body = r.body;
   expect([r.status, body?.error?.code]).toEqual([status, code]);
   return body;
 }
 
 /** Helpers bound to one fixture and tenant key. */
 function helpers(fx: () => BillingFixture, key: () => string) {
-  const get = (path: string, k = key()) => fx().ok(fx().call(path, { key: k }));
+  const get = (path: string, k = key()) => fx().ok(fx().call('GET', '/api/v1' + path, undefined, k));
   const balanceOf = async (accountId: string) => (await get(`/accounts/${accountId}`)).balance;
   /**
    * An account (topped up with `balance` before it is billed) and the open invoice of
@@ -45,8 +45,8 @@ describe(`paying and voiding invoices on ${backend}`, () => {
     () => f,
     () => key,
   );
-  const pay = (id: string, body: unknown, idem?: string) => f.call(`/invoices/${id}/pay`, { key, body, ...(idem && { idem }) });
-  const voidIt = (id: string, k = key) => f.call(`/invoices/${id}/void`, { key: k, method: 'POST' });
+  const pay = (id: string, body: unknown, idem?: string) => f.call('POST', `/api/v1/invoices/${id}/pay`, body, key, idem ? idempotent(idem) : undefined);
+  const voidIt = (id: string, k = key) => f.call('POST', `/api/v1/invoices/${id}/void`, undefined, k);
   const paymentRows = (invoiceId: string) => f.t.db.selectFrom('invoice_payments').selectAll().where('invoice_id', '=', invoiceId).orderBy('created_at').execute();
   const ledgerTxCount = async () => (await f.t.db.selectFrom('ledger_transactions').select('id').where('tenant_id', '=', tenantId).execute()).length;
 
@@ -184,13 +184,13 @@ describe(`paying and voiding invoices on ${backend}`, () => {
   it('Idempotency-Key: the same request replays the first response; a different body under the key is 422', async () => {
     const { account, invoice } = await billed(1000, 1000);
     const first = await pay(invoice.id, { method: 'balance' }, 'pay-once');
-    const firstText = await first.text();
+    const firstText = first.text;
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const second = await pay(invoice.id, { method: 'balance' }, 'pay-once');
     expect(second.status).toBe(200);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(await second.text()).toBe(firstText);
+    expect(second.text).toBe(firstText);
     expect(JSON.parse(firstText)).toMatchObject({ status: 'paid' });
     expect(await paymentRows(invoice.id)).toHaveLength(1);
     expect(await balanceOf(account.id)).toBe(0);
@@ -218,7 +218,7 @@ describe(`paying and voiding invoices on ${backend}`, () => {
     ];
     for (const body of bodies) {
       const res = await pay(invoice.id, body);
-      const err = (await json(res)).error;
+      const err = res.body.error;
       expect([JSON.stringify(body), res.status, ['validation_failed', 'bad_request'].includes(err?.code)]).toEqual([JSON.stringify(body), 400, true]);
     }
     expect(await get(`/invoices/${invoice.id}`)).toMatchObject({ status: 'open', amount_paid: 0, payments: [] });
@@ -232,11 +232,11 @@ describe(`paying and voiding invoices on ${backend}`, () => {
     const globex = await f.tenant({ ...ACME, slug: 'globex', name: 'Globex' });
     const theirs = (await billed(1000, 5000, globex.api_key)).invoice;
     for (const id of ['not-a-uuid', '42', '00000000-0000-0000-0000-000000000000', theirs.id]) {
-      await expectError(f.call(`/invoices/${id}`, { key }), 404, 'not_found');
+      await expectError(f.call('GET', `/api/v1/invoices/${id}`, undefined, key), 404, 'not_found');
       await expectError(pay(id, { method: 'balance' }), 404, 'not_found');
       await expectError(voidIt(id), 404, 'not_found');
     }
-    expect(await f.ok(f.call(`/invoices/${theirs.id}`, { key: globex.api_key }))).toMatchObject({ status: 'open', payments: [] });
+    expect(await f.ok(f.call('GET', `/api/v1/invoices/${theirs.id}`, undefined, globex.api_key))).toMatchObject({ status: 'open', payments: [] });
   });
 });
 
@@ -247,7 +247,7 @@ describe(`canceling subscriptions on ${backend}`, () => {
     () => f,
     () => key,
   );
-  const cancel = (id: string, body: unknown) => f.call(`/subscriptions/${id}/cancel`, { key, body });
+  const cancel = (id: string, body: unknown) => f.call('POST', `/api/v1/subscriptions/${id}/cancel`, body, key);
   const advance = () => advanceSubscriptionStates(f.t.db, f.o.clock.now());
 
   beforeAll(async () => {
@@ -273,7 +273,7 @@ describe(`canceling subscriptions on ${backend}`, () => {
 
   it('at period end: cancel_at is the next period start; active until then, canceled after, never billed again', async () => {
     const { sub, invoice } = await billed(1000);
-    await f.ok(f.call(`/invoices/${invoice.id}/pay`, { key, body: { method: 'external', amount: 1000, reference: 'bank-c1' } }), 200);
+    await f.ok(f.call('POST', `/api/v1/invoices/${invoice.id}/pay`, { method: 'external', amount: 1000, reference: 'bank-c1' }, key), 200);
     const res = await f.ok(cancel(sub.id, { at_period_end: true }), 200);
     expect(res).toMatchObject({ status: 'active', cancel_at: '2025-05-15T05:00:00.000Z', canceled_at: null, voided_invoices: 0 });
     expect(await get(`/subscriptions/${sub.id}`)).toMatchObject({ status: 'active', cancel_at: '2025-05-15T05:00:00.000Z' });

@@ -14,7 +14,7 @@ describe(`the second incident, replayed on ${backend}`, () => {
   });
   afterAll(() => f?.close());
 
-  const notices = async (invoiceId: string) => (await f.ok(f.call(`/notices?invoice=${invoiceId}`, { key }))).data as { kind: string; offset: string | null; payload: any }[];
+  const notices = async (invoiceId: string) => (await f.ok(f.call('GET', `/api/v1/notices?invoice=${invoiceId}`, undefined, key))).data as { kind: string; offset: string | null; payload: any }[];
 
   it('low balance: the renewal invoice stays open with one insufficient-balance notice; the top-up pays it and extends service', async () => {
     const low = await f.account(key);
@@ -28,12 +28,12 @@ describe(`the second incident, replayed on ${backend}`, () => {
     expect(await f.run(key, '2025-05-01T07:00:00Z')).toEqual({ tenant: 'hostco', slot: '2025-05-01T07:00:00.000Z', created: 2, existing: 0, paid: 1, notices: 1 });
 
     // The covered renewal was paid from balance at once and service runs to the period's end.
-    const richAfter = await f.ok(f.call(`/subscriptions/${richSub.id}`, { key }));
+    const richAfter = await f.ok(f.call('GET', `/api/v1/subscriptions/${richSub.id}`, undefined, key));
     expect(richAfter).toMatchObject({ status: 'active', service_expires_at: '2025-06-01T05:00:00.000Z' });
-    expect((await f.ok(f.call(`/accounts/${rich.id}`, { key }))).balance).toBe(4000);
+    expect((await f.ok(f.call('GET', `/api/v1/accounts/${rich.id}`, undefined, key))).balance).toBe(4000);
 
     // The uncovered one is open, with exactly one notice saying why.
-    const account = await f.ok(f.call(`/accounts/${low.id}`, { key }));
+    const account = await f.ok(f.call('GET', `/api/v1/accounts/${low.id}`, undefined, key));
     expect(account.balance).toBe(500);
     expect(account.open_invoices).toHaveLength(1);
     const invoice = account.open_invoices[0];
@@ -53,10 +53,10 @@ describe(`the second incident, replayed on ${backend}`, () => {
     await f.o.clock.advance(3_600_000);
     const topUp = await f.topUp(key, low.id, 600, 'tx-low-2');
     expect(topUp).toMatchObject({ balance: 100, settled_invoices: [invoice.id] });
-    const paid = await f.ok(f.call(`/invoices/${invoice.id}`, { key }));
+    const paid = await f.ok(f.call('GET', `/api/v1/invoices/${invoice.id}`, undefined, key));
     expect(paid).toMatchObject({ status: 'paid', amount_paid: 1000, amount_remaining: 0, paid_at: '2025-05-01T08:00:30.000Z' });
     expect(paid.payments).toMatchObject([{ method: 'balance', status: 'succeeded', source: 'top_up', amount: 1000 }]);
-    expect(await f.ok(f.call(`/subscriptions/${lowSub.id}`, { key }))).toMatchObject({ status: 'active', service_expires_at: '2025-06-01T05:00:00.000Z' });
+    expect(await f.ok(f.call('GET', `/api/v1/subscriptions/${lowSub.id}`, undefined, key))).toMatchObject({ status: 'active', service_expires_at: '2025-06-01T05:00:00.000Z' });
 
     // Later jobs find nothing more to say about a paid invoice.
     await f.o.clock.jump(new Date('2025-05-07T12:00:00Z'));
@@ -68,12 +68,12 @@ describe(`the second incident, replayed on ${backend}`, () => {
     await f.o.clock.jump(new Date('2025-06-01T07:00:10Z'));
     const run = await f.run(key, '2025-06-01T07:00:00Z');
     expect(run).toMatchObject({ created: 2, paid: 1, notices: 1 });
-    const open = (await f.ok(f.call('/invoices?status=open', { key }))).data;
+    const open = (await f.ok(f.call('GET', '/api/v1/invoices?status=open', undefined, key))).data;
     expect(open).toHaveLength(1);
     expect((await notices(open[0].id)).map((n) => n.kind)).toEqual(['insufficient_balance']);
-    const paid = await f.ok(f.call(`/invoices/${open[0].id}/pay`, { key, body: { method: 'combined', external: { amount: 900, reference: 'card-77' } } }));
+    const paid = await f.ok(f.call('POST', `/api/v1/invoices/${open[0].id}/pay`, { method: 'combined', external: { amount: 900, reference: 'card-77' } }, key));
     expect(paid).toMatchObject({ status: 'paid', payment: { method: 'combined', balance_amount: 100, external_amount: 900 } });
-    const sub = await f.ok(f.call(`/subscriptions/${paid.subscription_id}`, { key }));
+    const sub = await f.ok(f.call('GET', `/api/v1/subscriptions/${paid.subscription_id}`, undefined, key));
     expect(sub.service_expires_at).toBe('2025-07-01T05:00:00.000Z');
   });
 });

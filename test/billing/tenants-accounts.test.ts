@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestOverdue } from '../support/app.js';
 import { testOverdue } from '../support/app.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
-import { json } from '../support/http.js';
+import { apiClient } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
-import { v1Caller, type V1Call } from './support.js';
 
 describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
   let t: TestDatabase;
   let o: TestOverdue;
   let admin: string;
-  const call: V1Call = (path, init) => v1Caller(o)(path, init);
+  const call = apiClient(() => o);
   let acme: { id: string; api_key: string };
   let globex: { id: string; api_key: string };
 
@@ -26,9 +25,9 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
   });
 
   it('the admin creates tenants; the tenant key is returned once and stored hashed', async () => {
-    const res = await call('/tenants', { key: admin, body: { slug: 'acme', name: 'Acme ISP', timezone: 'America/Chicago', currency: 'USD' } });
+    const res = await call('POST', '/api/v1/tenants', { slug: 'acme', name: 'Acme ISP', timezone: 'America/Chicago', currency: 'USD' }, admin);
     expect(res.status).toBe(201);
-    acme = await json(res);
+    acme = res.body;
     expect(acme).toMatchObject({
       slug: 'acme',
       timezone: 'America/Chicago',
@@ -45,7 +44,7 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(acme.api_key);
 
-    globex = await json(await call('/tenants', { key: admin, body: { slug: 'globex', name: 'Globex', timezone: 'Asia/Tokyo', currency: 'JPY', invoice_schedule: '30 1 * * *', reminder_days: [1, 5] } }));
+    globex = (await call('POST', '/api/v1/tenants', { slug: 'globex', name: 'Globex', timezone: 'Asia/Tokyo', currency: 'JPY', invoice_schedule: '30 1 * * *', reminder_days: [1, 5] }, admin)).body;
     expect(globex).toMatchObject({ currency_exponent: 0, invoice_schedule: '30 1 * * *', reminder_days: [5, 1] });
   });
 
@@ -61,46 +60,46 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
       [{ slug: 'ok-slug', name: 'x', timezone: 'UTC', currency: 'USD', reminder_days: [3, 3] }, /^reminder_days/],
     ];
     for (const [body, message] of cases) {
-      const res = await call('/tenants', { key: admin, body });
-      const err = (await json(res)).error;
+      const res = await call('POST', '/api/v1/tenants', body, admin);
+      const err = res.body.error;
       expect([res.status, err.code]).toEqual([400, 'validation_failed']);
       expect(err.message).toMatch(message);
     }
-    const dup = await call('/tenants', { key: admin, body: { slug: 'acme', name: 'Again', timezone: 'UTC', currency: 'USD' } });
+    const dup = await call('POST', '/api/v1/tenants', { slug: 'acme', name: 'Again', timezone: 'UTC', currency: 'USD' }, admin);
     expect(dup.status).toBe(409);
-    const byTenant = await call('/tenants', { key: acme.api_key, body: { slug: 'sneaky', name: 'x', timezone: 'UTC', currency: 'USD' } });
+    const byTenant = await call('POST', '/api/v1/tenants', { slug: 'sneaky', name: 'x', timezone: 'UTC', currency: 'USD' }, acme.api_key);
     expect(byTenant.status).toBe(403);
     expect((await t.db.selectFrom('tenants').select('id').execute()).length).toBe(before);
   });
 
   it("a tenant key reads its own tenant and accounts; another tenant's ids are 404, never 403", async () => {
-    expect((await call(`/tenants/${acme.id}`, { key: acme.api_key })).status).toBe(200);
-    expect((await call(`/tenants/${globex.id}`, { key: acme.api_key })).status).toBe(404);
-    expect((await call(`/tenants/${globex.id}`, { key: admin })).status).toBe(200);
+    expect((await call('GET', `/api/v1/tenants/${acme.id}`, undefined, acme.api_key)).status).toBe(200);
+    expect((await call('GET', `/api/v1/tenants/${globex.id}`, undefined, acme.api_key)).status).toBe(404);
+    expect((await call('GET', `/api/v1/tenants/${globex.id}`, undefined, admin)).status).toBe(200);
 
-    const acct = await json(await call('/accounts', { key: globex.api_key, body: { name: 'Initech', email: 'billing@initech.example', external_id: 'cust-1' } }));
+    const acct = (await call('POST', '/api/v1/accounts', { name: 'Initech', email: 'billing@initech.example', external_id: 'cust-1' }, globex.api_key)).body;
     expect(acct).toMatchObject({ balance: 0, currency: 'JPY', external_id: 'cust-1' });
-    expect((await call(`/accounts/${acct.id}`, { key: acme.api_key })).status).toBe(404);
-    expect((await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 100, reference: 'x' } })).status).toBe(404);
-    expect((await call(`/accounts/${acct.id}`, { key: admin })).status).toBe(403);
-    const dupExt = await call('/accounts', { key: globex.api_key, body: { name: 'Other', email: 'o@initech.example', external_id: 'cust-1' } });
+    expect((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, acme.api_key)).status).toBe(404);
+    expect((await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 100, reference: 'x' }, acme.api_key)).status).toBe(404);
+    expect((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, admin)).status).toBe(403);
+    const dupExt = await call('POST', '/api/v1/accounts', { name: 'Other', email: 'o@initech.example', external_id: 'cust-1' }, globex.api_key);
     expect(dupExt.status).toBe(409);
   });
 
   it('top-ups credit the balance through balanced ledger transactions; a reference never credits twice', async () => {
-    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Wayne', email: 'bruce@wayne.example' } }));
-    const first = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 2500, reference: 'pi_1' } });
+    const acct = (await call('POST', '/api/v1/accounts', { name: 'Wayne', email: 'bruce@wayne.example' }, acme.api_key)).body;
+    const first = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 2500, reference: 'pi_1' }, acme.api_key);
     expect(first.status).toBe(201);
-    expect(await json(first)).toMatchObject({ amount: 2500, balance: 2500, currency: 'USD' });
-    const big = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: '9007199254740993', reference: 'pi_2' } });
-    expect((await json(big)).balance).toBe('9007199254743493'); // beyond 2^53: exact, as a string
-    const again = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 2500, reference: 'pi_1' } });
-    expect([again.status, (await json(again)).balance]).toEqual([200, '9007199254743493']);
+    expect(first.body).toMatchObject({ amount: 2500, balance: 2500, currency: 'USD' });
+    const big = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: '9007199254740993', reference: 'pi_2' }, acme.api_key);
+    expect((big.body).balance).toBe('9007199254743493'); // beyond 2^53: exact, as a string
+    const again = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 2500, reference: 'pi_1' }, acme.api_key);
+    expect([again.status, (again.body).balance]).toEqual([200, '9007199254743493']);
 
-    const ledger = await json(await call(`/accounts/${acct.id}/ledger?limit=1`, { key: acme.api_key }));
+    const ledger = (await call('GET', `/api/v1/accounts/${acct.id}/ledger?limit=1`, undefined, acme.api_key)).body;
     expect(ledger.data).toHaveLength(1);
     expect(ledger.data[0]).toMatchObject({ kind: 'top_up', direction: 'credit', amount: '9007199254740993', reference: 'pi_2' });
-    const page2 = await json(await call(`/accounts/${acct.id}/ledger?limit=1&cursor=${ledger.next_cursor}`, { key: acme.api_key }));
+    const page2 = (await call('GET', `/api/v1/accounts/${acct.id}/ledger?limit=1&cursor=${ledger.next_cursor}`, undefined, acme.api_key)).body;
     expect(page2.data[0]).toMatchObject({ amount: 2500, reference: 'pi_1' });
 
     // Every transaction balances; the cached balance equals the entries.
@@ -113,36 +112,36 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
   });
 
   it('bad amounts are 400 and write nothing', async () => {
-    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Stark', email: 'tony@stark.example' } }));
+    const acct = (await call('POST', '/api/v1/accounts', { name: 'Stark', email: 'tony@stark.example' }, acme.api_key)).body;
     for (const amount of [0, -5, 1.5, '1.50', '+10', '1e3', 9007199254740993, '99999999999999999999', null, 'ten']) {
-      const res = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount, reference: `r-${String(amount)}` } });
+      const res = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount, reference: `r-${String(amount)}` }, acme.api_key);
       expect([String(amount), res.status]).toEqual([String(amount), 400]);
     }
-    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(0);
+    expect(((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, acme.api_key)).body).balance).toBe(0);
   });
 
   // Issue 17 item 6: the replay answered 200 echoing the new amount, and 2^63−1 was accepted and then made every later top-up a 500.
   it('a reference replayed with a different amount is 409 idempotency_conflict; amounts past 10^16 are 400; totals never overflow', async () => {
-    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Edge', email: 'edge@acme.example' } }));
-    expect((await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 1000, reference: 'pi_edge' } })).status).toBe(201);
-    const changed = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 5000, reference: 'pi_edge' } });
-    const err = (await json(changed)).error;
+    const acct = (await call('POST', '/api/v1/accounts', { name: 'Edge', email: 'edge@acme.example' }, acme.api_key)).body;
+    expect((await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 1000, reference: 'pi_edge' }, acme.api_key)).status).toBe(201);
+    const changed = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 5000, reference: 'pi_edge' }, acme.api_key);
+    const err = (changed.body).error;
     expect([changed.status, err.code]).toEqual([409, 'idempotency_conflict']);
     expect(err.message).toContain('1000');
-    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(1000);
+    expect(((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, acme.api_key)).body).balance).toBe(1000);
 
-    const huge = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: '9223372036854775807', reference: 'pi_huge' } });
-    expect([huge.status, (await json(huge)).error.message]).toEqual([400, expect.stringMatching(/^amount must be .*at most 10000000000000000/)]);
+    const huge = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: '9223372036854775807', reference: 'pi_huge' }, acme.api_key);
+    expect([huge.status, (huge.body).error.message]).toEqual([400, expect.stringMatching(/^amount must be .*at most 10000000000000000/)]);
 
     // The tenant's clearing account sums every top-up: the posting that would pass 10^18 is a 400, and the next ordinary one still lands.
     const clearing = () => t.db.selectFrom('ledger_accounts').select(['id', 'posted_debits']).where('tenant_id', '=', acme.id).where('allow_negative', '=', true).execute();
     const before = await clearing();
     await t.db.updateTable('ledger_accounts').set({ posted_debits: (10n ** 18n - 5n).toString() as never }).where('tenant_id', '=', acme.id).where('allow_negative', '=', true).execute();
-    const over = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 10, reference: 'pi_over' } });
-    expect([over.status, (await json(over)).error.code]).toEqual([400, 'validation_failed']);
-    const fits = await call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 5, reference: 'pi_fits' } });
+    const over = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 10, reference: 'pi_over' }, acme.api_key);
+    expect([over.status, (over.body).error.code]).toEqual([400, 'validation_failed']);
+    const fits = await call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 5, reference: 'pi_fits' }, acme.api_key);
     expect(fits.status).toBe(201);
-    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(1005);
+    expect(((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, acme.api_key)).body).balance).toBe(1005);
     // Put the cached totals back to what the entries say (the 5 that landed included), for the tests after this one.
     for (const row of before) {
       const sum = await t.db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<string>('amount').as('n')).where('account_id', '=', row.id).where('direction', '=', 'debit').executeTakeFirstOrThrow();
@@ -151,11 +150,11 @@ describe(`tenants, accounts, balances and top-ups on ${backend}`, () => {
   });
 
   it.runIf(onPostgres)('concurrent top-ups on one account all land, each once (ledger sums hold)', async () => {
-    const acct = await json(await call('/accounts', { key: acme.api_key, body: { name: 'Parallel', email: 'p@acme.example' } }));
+    const acct = (await call('POST', '/api/v1/accounts', { name: 'Parallel', email: 'p@acme.example' }, acme.api_key)).body;
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => call(`/accounts/${acct.id}/top-ups`, { key: acme.api_key, body: { amount: 100, reference: `par-${i % 20}` } })),
+      Array.from({ length: 40 }, (_, i) => call('POST', `/api/v1/accounts/${acct.id}/top-ups`, { amount: 100, reference: `par-${i % 20}` }, acme.api_key)),
     );
     expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
-    expect((await json(await call(`/accounts/${acct.id}`, { key: acme.api_key }))).balance).toBe(2000);
+    expect(((await call('GET', `/api/v1/accounts/${acct.id}`, undefined, acme.api_key)).body).balance).toBe(2000);
   });
 });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiClient, created } from '../incidents/fixture.js';
+import { apiClient, created } from '../support/http.js';
 import { drivenOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { onPostgres, type TestDatabase } from '../support/db.js';

@@ -5,7 +5,7 @@ import { setJobPaused } from '../../src/scheduler/store.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
-import { json } from '../support/http.js';
+import { apiClient, ok } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
 
 // The first incident report: a half-applied upgrade on May 16 stopped scheduled tasks; the
@@ -18,16 +18,7 @@ describe(`the first incident, replayed on ${backend}`, { timeout: 150_000 }, () 
   let clock: ManualClock;
   let admin: string;
   const tenants: Record<string, { id: string; api_key: string }> = {};
-  const call = async (path: string, key: string, body?: unknown) => {
-    const res = await o.app.request(`/api/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const out = await json(res);
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
+  const call = (path: string, key: string, body?: unknown) => ok(apiClient(o)(body === undefined ? 'GET' : 'POST', `/api/v1${path}`, body, key));
   /** Moves the clock in steps, letting the alert loop and the scheduler (jobs and evaluations) work at each. */
   const runUntil = async (until: string, stepMs = 5 * 60_000) => {
     const end = new Date(until).getTime();

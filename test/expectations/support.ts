@@ -5,25 +5,24 @@ import type { LoadedCheck } from '../../src/expectations/loader.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { testDatabase, type TestDatabase } from '../support/db.js';
-import { json } from '../support/http.js';
+import { apiClient, ok, type Api } from '../support/http.js';
+import { billingSetup, type BillingSetup } from '../support/tenants.js';
 import { insertApiKey } from '../support/keys.js';
 
 /** A loaded check made from a definition, as loadChecks would return it. */
 export const check = (def: ExpectationDefinition, file = `${def.id}.ts`): LoadedCheck => ({ file, check: defineExpectation(def) });
 
-export interface ExpectationsFixture {
+export interface ExpectationsFixture extends Omit<BillingSetup, 'tenant'> {
   t: TestDatabase;
   o: TestOverdue & { pingKey: string };
   clock: ManualClock;
   admin: string;
-  /** A JSON call to /api/v1: the response status and parsed body. */
-  call(path: string, init?: { key?: string; body?: unknown; method?: string }): Promise<{ status: number; body: any }>;
-  /** The body of a call that must succeed (2xx). */
-  ok<T = any>(path: string, init?: { key?: string; body?: unknown; method?: string }): Promise<T>;
+  /** The shared test client (no default key). */
+  call: Api;
+  /** A UTC, USD tenant with this slug (and any other fields). */
   tenant(slug: string, extra?: Record<string, unknown>): Promise<{ id: string; slug: string; api_key: string }>;
-  account(key: string): Promise<{ id: string }>;
-  subscription(key: string, body: Record<string, unknown>): Promise<{ id: string; next_period_start: string }>;
-  run(key: string, slot: string): Promise<{ created: number; existing: number; paid: number; notices: number }>;
+  /** The body of a /api/v1 call that must succeed (2xx): POST when there is a body. */
+  ok<T = any>(path: string, init?: { key?: string; body?: unknown; method?: string }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -36,31 +35,17 @@ export async function expectationsFixture(opts: { start: string; checks: LoadedC
   const clock = new ManualClock(opts.start);
   const o = await drivenOverdue({ database: t, clock, checks: opts.checks, ...(opts.env && { env: opts.env }) });
   const admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
-  const call: ExpectationsFixture['call'] = async (path, init = {}) => {
-    const res = await o.app.request(`/api/v1${path}`, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { ...(init.key && { authorization: `Bearer ${init.key}` }), 'content-type': 'application/json' },
-      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-    });
-    return { status: res.status, body: await json(res) };
-  };
-  const ok: ExpectationsFixture['ok'] = async (path, init) => {
-    const r = await call(path, init);
-    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-  let n = 0;
+  const call = apiClient(o);
+  const billing = billingSetup(call, admin);
   return {
     t,
     o,
     clock,
     admin,
     call,
-    ok,
-    tenant: (slug, extra = {}) => ok('/tenants', { key: admin, body: { slug, name: slug, timezone: 'UTC', currency: 'USD', ...extra } }),
-    account: (key) => ok('/accounts', { key, body: { name: `Customer ${++n}`, email: `c${n}@example.com` } }),
-    subscription: (key, body) => ok('/subscriptions', { key, body: { description: 'Fibre 100', ...body } }),
-    run: (key, slot) => ok('/invoice-runs', { key, body: { slot } }),
+    ok: (path, init = {}) => ok(call(init.method ?? (init.body === undefined ? 'GET' : 'POST'), `/api/v1${path}`, init.body, init.key)),
+    ...billing,
+    tenant: (slug, extra = {}) => billing.tenant({ slug, name: slug, timezone: 'UTC', currency: 'USD', ...extra }),
     close: async () => {
       await o.stop();
       await t.close();

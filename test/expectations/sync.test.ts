@@ -234,11 +234,11 @@ describe(`the expectations API on ${backend}`, () => {
   afterAll(() => f?.close());
 
   it('needs a valid key (401) and names unknown expectations (404)', async () => {
-    expect((await f.call('/expectations')).status).toBe(401);
-    expect((await f.call('/expectations', { key: 'od_nope' })).status).toBe(401);
-    expect((await f.call('/expectations/api-rows/evaluate', { body: {} })).status).toBe(401);
+    expect((await f.call('GET', '/api/v1/expectations')).status).toBe(401);
+    expect((await f.call('GET', '/api/v1/expectations', undefined, 'od_nope')).status).toBe(401);
+    expect((await f.call('POST', '/api/v1/expectations/api-rows/evaluate', {})).status).toBe(401);
     for (const [path, method] of [['/expectations/nope', 'GET'], ['/expectations/nope/results', 'GET'], ['/expectations/nope/evaluate', 'POST']] as const) {
-      const r = await f.call(path, { key: f.admin, method, ...(method === 'POST' && { body: {} }) });
+      const r = await f.call(method, `/api/v1${path}`, method === 'POST' ? {} : undefined, f.admin);
       expect(r.status).toBe(404);
       expect(r.body.error.code).toBe('not_found');
     }
@@ -269,7 +269,7 @@ describe(`the expectations API on ${backend}`, () => {
     expect({ results: await count(f.t.db, 'expectation_results'), signals: await count(f.t.db, 'signals'), state: await stateOf(f.t.db, 'api-rows') }).toEqual(before);
 
     // A platform-wide expectation needs the admin key.
-    const refused = await f.call('/expectations/api-other/evaluate', { key: globex.api_key, body: {} });
+    const refused = await f.call('POST', '/api/v1/expectations/api-other/evaluate', {}, globex.api_key);
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(await count(f.t.db, 'expectation_results')).toBe(before.results);
 
@@ -308,8 +308,8 @@ describe(`the expectations API on ${backend}`, () => {
 
     const tenantView = await results('/results?limit=2', acme.api_key);
     expect(tenantView.data.every((r: { by_tenant: object }) => Object.keys(r.by_tenant).every((k) => k === acme.id))).toBe(true);
-    expect((await f.call('/expectations/api-rows/results?limit=0', { key: f.admin })).status).toBe(400);
-    expect((await f.call('/expectations/api-rows/results?cursor=abc', { key: f.admin })).status).toBe(400);
+    expect((await f.call('GET', '/api/v1/expectations/api-rows/results?limit=0', undefined, f.admin)).status).toBe(400);
+    expect((await f.call('GET', '/api/v1/expectations/api-rows/results?cursor=abc', undefined, f.admin)).status).toBe(400);
   });
 });
 

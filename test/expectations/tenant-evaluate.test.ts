@@ -56,7 +56,7 @@ describe(`a tenant's own evaluation on ${backend}`, () => {
   });
 
   it('a platform-wide run needs the admin key: a tenant key on a platform expectation is 403, nothing evaluated', async () => {
-    const refused = await f.call('/expectations/platform-rows/evaluate', { key: tenants.north!.api_key, body: {} });
+    const refused = await f.call('POST', '/api/v1/expectations/platform-rows/evaluate', {}, tenants.north!.api_key);
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(await count(f.t.db, 'expectation_results')).toBe(0);
     const admin = await f.ok('/expectations/platform-rows/evaluate', { key: f.admin, body: {} });

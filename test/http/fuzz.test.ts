@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
+import { apiClient } from '../support/http.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { keyClient, newTenant } from '../auth/support.js';
+import { newTenant } from '../support/tenants.js';
 
 /**
  * Generated hostile requests against every operation of the OpenAPI document
@@ -109,22 +110,22 @@ describe(`fuzzing every documented route with hostile requests on ${backend}`, (
   let tenantKey: string;
   const known: string[] = [];
   const operations: Operation[] = [];
-  const call = keyClient(() => o);
+  const call = apiClient(() => o);
 
   beforeAll(async () => {
     t = await testDatabase();
     o = await drivenOverdue({ database: t, clock });
     admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
-    const tenant = await newTenant(call, admin, 'fuzzco');
-    tenantKey = tenant.apiKey;
-    const account = await call('POST', '/api/v1/accounts', tenantKey, { name: 'Fuzz', email: 'fuzz@example.com' });
-    const component = await call('POST', '/api/v1/components', admin, { name: 'API' });
-    const incident = await call('POST', '/api/v1/incidents', admin, { name: 'Down', status: 'investigating', body: 'Looking.' });
+    const tenant = await newTenant(call, 'fuzzco', { key: admin });
+    tenantKey = tenant.api_key;
+    const account = await call('POST', '/api/v1/accounts', { name: 'Fuzz', email: 'fuzz@example.com' }, tenantKey);
+    const component = await call('POST', '/api/v1/components', { name: 'API' }, admin);
+    const incident = await call('POST', '/api/v1/incidents', { name: 'Down', status: 'investigating', body: 'Looking.' }, admin);
     const check = await o.app.request('/api/v3/checks/', { method: 'POST', headers: { 'x-api-key': tenantKey, 'content-type': 'application/json' }, body: '{"name":"nightly"}' });
     const checkId = ((await check.json()) as { ping_url: string }).ping_url.split('/').pop()!;
     known.push(tenant.id, account.body.id, component.body.id, incident.body.id, checkId, 'default');
 
-    const doc = (await call('GET', '/api/v1/openapi.json', admin)).body;
+    const doc = (await call('GET', '/api/v1/openapi.json', undefined, admin)).body;
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;

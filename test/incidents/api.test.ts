@@ -5,7 +5,9 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, checkSource, created, expectationSource, newTenant, snapshot, type Api } from './fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
+import { checkSource, expectationSource, snapshot } from './fixture.js';
 
 describe(`incidents manual API on ${backend}`, () => {
   let t: TestDatabase;

@@ -1,49 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { expect } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { ensurePingKey, insertCheck } from '../../src/heartbeats/index.js';
-import type { TestOverdue } from '../support/app.js';
 
 /** Helpers shared by the incidents API, Statuspage JSON and cache tests. */
-
-export interface Reply {
-  status: number;
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-/** `key`: undefined → the client's default key; null → no key at all. A string body is sent as is. */
-export type Api = (method: string, path: string, body?: unknown, key?: string | null, headers?: Record<string, string>) => Promise<Reply>;
-
-export function apiClient(o: Pick<TestOverdue, 'app'>, defaultKey: () => string): Api {
-  return async (method, path, body, key, extra = {}) => {
-    const k = key === undefined ? defaultKey() : key;
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
-    if (k !== null) headers.authorization = `Bearer ${k}`;
-    const res = await o.app.request(path, { method, headers, ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    return { status: res.status, body: parsed, text, headers: res.headers };
-  };
-}
-
-/** POSTs and expects 201; returns the body. */
-export async function created(api: Api, path: string, body: unknown, key?: string): Promise<any> {
-  const res = await api('POST', path, body, key);
-  expect(res.status, `POST ${path} ${JSON.stringify(body)} → ${res.text}`).toBe(201);
-  return res.body;
-}
-
-export async function newTenant(api: Api, slug: string): Promise<{ id: string; api_key: string }> {
-  const t = await created(api, '/api/v1/tenants', { slug, name: slug, timezone: 'Europe/Berlin', currency: 'EUR' });
-  return { id: t.id, api_key: t.api_key };
-}
 
 const TABLES = ['pages', 'components', 'component_sources', 'component_status_log', 'incidents', 'incident_updates', 'incident_components', 'notification_events'] as const;
 

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import type { TestOverdue } from '../support/app.js';
 import type { ManualClock } from '../support/clock.js';
-import type { Api } from './fixture.js';
+import { type Api } from '../support/http.js';
 
 /**
  * Real monitors and real subscribers for the incident tests: a tenant's check

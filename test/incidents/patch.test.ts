@@ -5,7 +5,9 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, expectationSource, newTenant, snapshot, type Api } from './fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
+import { expectationSource, snapshot } from './fixture.js';
 
 // PATCH /api/v1/incidents/:id corrects a manual incident (or a draft): its name, impact and the
 // components it affects, without posting an update. Bad fields are a 400, an unknown id a 404.

@@ -3,7 +3,8 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, newTenant, type Api } from './fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
 import { confirmedSubscriber, incidentMail, ping, pump, tenantCheck, type TestCheck } from './monitors.js';
 
 // Each component chooses how its automatic incidents go public: at once (publish), after

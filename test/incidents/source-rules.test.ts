@@ -4,7 +4,9 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, checkSource, created, expectationSource, newTenant, snapshot, type Api } from './fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
+import { checkSource, expectationSource, snapshot } from './fixture.js';
 
 // Which sources a component may list: a tenant its own checks and the expectations evaluated for
 // every tenant; the platform's sources only with the admin key; a group none. Anything else is a

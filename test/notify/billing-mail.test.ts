@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordReminders } from '../../src/billing/dunning.js';
-import { apiClient, created, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, created, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
 import { drivenOverdue, metricValue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';

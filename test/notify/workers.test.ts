@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, created, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
 import { drainDeliveries, drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { onPostgres, testDatabase, type TestDatabase } from '../support/db.js';

@@ -4,7 +4,8 @@ import { drivenOverdue, metricValue, type TestOverdue } from '../support/app.js'
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, newTenant, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
 import { ping, tenantCheck, type TestCheck } from '../incidents/monitors.js';
 
 // The incident loop handles signals per source. One that fails to handle (here: a database

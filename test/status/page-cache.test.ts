@@ -4,7 +4,7 @@ import { drivenOverdue, NO_OUTAGE, testOverdue, testTelemetry, type TestOverdue,
 import { ManualClock } from '../support/clock.js';
 import { backend, onPostgres, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
 
 describe(`status page cache on ${backend}`, () => {
   const clock = new ManualClock('2025-05-20T10:00:00.000Z');

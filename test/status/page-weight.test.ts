@@ -4,7 +4,7 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
 
 const DAY = 86_400_000;
 

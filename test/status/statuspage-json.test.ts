@@ -5,7 +5,8 @@ import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-import { apiClient, created, expectationSource, ISO_MS, type Api } from '../incidents/fixture.js';
+import { apiClient, created, type Api } from '../support/http.js';
+import { expectationSource, ISO_MS } from '../incidents/fixture.js';
 
 const PUBLIC_URL = 'https://status.example.test';
 const DOCS = ['summary.json', 'status.json', 'components.json', 'incidents.json', 'incidents/unresolved.json', 'scheduled-maintenances.json', 'scheduled-maintenances/upcoming.json', 'scheduled-maintenances/active.json'];

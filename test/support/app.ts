@@ -51,6 +51,8 @@ export function testOverdue(opts: {
   mailSender?: MailSender;
   /** Tuning numbers that have no environment variable (short timeouts for tests). */
   tuning?: Partial<Tuning>;
+  /** false: only the jobs given (and checks'), none of the built-in ones: every run a test sees is its own job's. */
+  builtinJobs?: boolean;
 }): TestOverdue {
   const loaded = loadConfig({ LOG_LEVEL: 'debug', MIGRATE: 'off', ...opts.env });
   const config = opts.tuning ? { ...loaded, tuning: { ...loaded.tuning, ...opts.tuning } } : loaded;
@@ -69,6 +71,7 @@ export function testOverdue(opts: {
     ...(opts.paymentProvider && { paymentProvider: opts.paymentProvider }),
     checks: opts.checks ?? [],
     ...(opts.mailSender && { mailSender: opts.mailSender }),
+    ...(opts.builtinJobs !== undefined && { builtinJobs: opts.builtinJobs }),
   });
   return Object.assign(overdue, { clock, telemetry, spans, metricReader, logs: captured.lines });
 }
@@ -106,6 +109,7 @@ export async function drivenOverdue(opts: {
   env?: Record<string, string>;
   checks?: LoadedCheck[];
   mailSender?: MailSender;
+  builtinJobs?: boolean;
 }): Promise<TestOverdue & { pingKey: string }> {
   const o = testOverdue({
     database: opts.database,
@@ -113,6 +117,7 @@ export async function drivenOverdue(opts: {
     ...(opts.jobs && { jobs: opts.jobs }),
     ...(opts.checks && { checks: opts.checks }),
     ...(opts.mailSender && { mailSender: opts.mailSender }),
+    ...(opts.builtinJobs !== undefined && { builtinJobs: opts.builtinJobs }),
     env: { ...NO_OUTAGE, ...opts.env },
   });
   const report = await o.start();
