@@ -6,7 +6,8 @@ import type { JobDefinition } from './scheduler/index.js';
 /**
  * What a feature hands the composition root (overdue.ts): its HTTP routes,
  * background loops, scheduler jobs (fixed ones, and sources that are read
- * again when tenants change) and OpenAPI paths. Each feature's `xxxModule()`
+ * again when tenants change). Its /api/v1 routes carry their own OpenAPI
+ * description (http/openapi.ts `operation()`). Each feature's `xxxModule()`
  * returns these beside its service.
  */
 export interface FeatureParts {
@@ -16,5 +17,6 @@ export interface FeatureParts {
   loops?: LoopSpec[];
   jobs?: JobDefinition[];
   jobSources?: (() => Promise<JobDefinition[]>)[];
+  /** Hand-written paths of routes not yet declared with `operation()`. */
   openapi?: OpenApiPaths[];
 }
