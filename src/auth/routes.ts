@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { readJsonObject } from '../http/json-body.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
-import { apiRouter, errors, IdempotencyHeader, jsonBody, jsonResponse, listOf, operation, pageQuery, pathParams, z } from '../http/openapi.js';
+import { apiRouter, errors, IdempotencyHeader, jsonResponse, requestJson, listOf, operation, pageQuery, pathParams, z } from '../http/openapi.js';
 import { idempotency } from '../http/middleware/idempotency.js';
 import type { Logger } from '../logger.js';
 import type { KeyKind } from './keys.js';
@@ -138,7 +138,7 @@ export function keyRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Lo
       operationId: 'createKey',
       summary: 'Create an API key; the plain key is in this answer only (stored hashed)',
       middleware: [auth, idempotency(deps)],
-      request: { headers: IdempotencyHeader, body: jsonBody(CreateKey) },
+      request: { headers: IdempotencyHeader, body: requestJson(CreateKey) },
       responses: {
         201: jsonResponse(Key.extend({ key: z.string().openapi({ description: 'The plain key, shown this once' }) }), 'The key'),
         ...errors({ 400: 'Bad field, or no such tenant', 403: 'A read-only key; a tenant key asking for an admin key or another tenant' }),

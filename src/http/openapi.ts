@@ -60,7 +60,7 @@ export function errors(spec: Record<number, string> | number[]) {
 export const jsonResponse = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 /** A JSON request body (optional unless `required`). */
-export const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
+export const requestJson = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
 
 /** `{"data":[…],"next_cursor":…}`, the shape of every list. */
 export const listOf = (item: z.ZodType) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
