@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import type { LoopSpec } from './background.js';
-import type { OpenApiPaths } from './http/openapi.js';
 import type { JobDefinition } from './scheduler/index.js';
 
 /**
@@ -17,6 +16,4 @@ export interface FeatureParts {
   loops?: LoopSpec[];
   jobs?: JobDefinition[];
   jobSources?: (() => Promise<JobDefinition[]>)[];
-  /** Hand-written paths of routes not yet declared with `operation()`. */
-  openapi?: OpenApiPaths[];
 }

@@ -13,7 +13,7 @@ import { recordKeyUse, requireApiKey, type AuthVariables } from './middleware/ap
 import { observeRequests } from './middleware/observe.js';
 import type { IdempotencyVariables } from './middleware/idempotency.js';
 import { refuseControlCharactersInUrl } from './json-body.js';
-import { apiRouter, jsonResponse, openApiDocument, operation, z, type OpenApiPaths } from './openapi.js';
+import { apiRouter, jsonResponse, openApiDocument, operation, z } from './openapi.js';
 
 export type AppEnv = { Variables: RequestIdVariables & AuthVariables & IdempotencyVariables };
 
@@ -32,8 +32,6 @@ export interface AppDeps {
    * per-request span, request id and body limit; they observe themselves.
    */
   volumeRoutes?: Hono<any>[];
-  /** Hand-written paths of routes not yet declared with `operation()`. */
-  openapi?: OpenApiPaths[];
 }
 
 const Me = z.object({ key_id: z.string().openapi({ format: 'uuid' }), kind: z.enum(['admin', 'tenant']), tenant_id: z.string().nullable().openapi({ format: 'uuid' }), read_only: z.boolean() });
@@ -82,7 +80,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   // The document itself is not an operation of the API; it is rendered once, when first asked for.
   let document: ReturnType<typeof openApiDocument> | undefined;
-  v1.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app, deps.openapi))));
+  v1.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
   app.route('/api/v1', v1);
   return app;
 }

@@ -121,7 +121,7 @@ export function operation<E extends Env>(app: OpenAPIHono<E>, route: Operation, 
 
 function checkQuery(schema: z.ZodType): MiddlewareHandler {
   return async (c, next) => {
-    const result = schema.safeParse(c.req.query());
+    const result = schema.safeParse(c.req.query(), { reportInput: true });
     if (!result.success) return invalid(c, 'bad_request', result.error);
     await next();
   };
@@ -147,7 +147,7 @@ function checkJsonBody(schema: z.ZodType, required: boolean, acceptsForm: boolea
       if (!required && (await c.req.text()).trim() === '') return next();
       value = await readJsonObject(c);
     }
-    const result = schema.safeParse(value);
+    const result = schema.safeParse(value, { reportInput: true });
     if (!result.success) return invalid(c, 'validation_failed', result.error);
     await next();
   };
@@ -190,10 +190,7 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
  * surfaces (/ping, /api/v3, the Statuspage JSON) are not declared with
  * `operation()` and stay out of it.
  */
-/** A feature's hand-written paths, still merged in until its routes are declared with `operation()`. */
-export type OpenApiPaths = (error: object) => Record<string, unknown>;
-
-export function openApiDocument(app: OpenAPIHono<any>, legacy: OpenApiPaths[] = []) {
+export function openApiDocument(app: OpenAPIHono<any>) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
   const generated = app.getOpenAPI31Document({
@@ -211,6 +208,5 @@ export function openApiDocument(app: OpenAPIHono<any>, legacy: OpenApiPaths[] = 
       .filter(([path]) => path.startsWith('/api/v1/'))
       .map(([path, item]) => [path.slice('/api/v1'.length), item]),
   );
-  const error = { $ref: '#/components/schemas/Error' };
-  return { ...generated, paths: { ...Object.assign({}, ...legacy.map((p) => p(error))), ...paths } };
+  return { ...generated, paths };
 }
