@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
 import type { LoopSpec } from './background.js';
-import type { OpenApiPaths } from './http/openapi.js';
 import type { JobDefinition } from './scheduler/index.js';
 
 /**
  * What a feature hands the composition root (overdue.ts): its HTTP routes,
  * background loops, scheduler jobs (fixed ones, and sources that are read
- * again when tenants change) and OpenAPI paths. Each feature's `xxxModule()`
+ * again when tenants change). Its /api/v1 routes carry their own OpenAPI
+ * description (http/openapi.ts `operation()`). Each feature's `xxxModule()`
  * returns these beside its service.
  */
 export interface FeatureParts {
@@ -16,5 +16,4 @@ export interface FeatureParts {
   loops?: LoopSpec[];
   jobs?: JobDefinition[];
   jobSources?: (() => Promise<JobDefinition[]>)[];
-  openapi?: OpenApiPaths[];
 }

@@ -74,7 +74,6 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     tracer: telemetry.tracer,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
-    openapi: all.flatMap((f) => f.openapi ?? []),
     volumeRoutes: all.flatMap((f) => f.volumeRoutes ?? []),
     routes: [heartbeats, timing, billing, expectations, incidents, notify, alerts, operatorConsole, auth, status].flatMap((f) => f.routes ?? []),
   });

@@ -5,7 +5,6 @@ import { loadSecretBox, type SecretBox } from '../secret-box.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { channelDeliveries } from './channel-deliveries.js';
 import { AlertDispatcher } from './dispatcher.js';
-import { alertPaths } from './openapi-paths.js';
 import { alertRoutes } from './routes.js';
 import type { ChannelSenderDeps } from './sender.js';
 import { createAlertChannels } from './service.js';
@@ -48,6 +47,5 @@ export function alertsModule(
     dispatcher,
     routes: [alertRoutes({ db, clock, logger, channels })],
     loops: [dispatcher.loop()],
-    openapi: [alertPaths],
   };
 }

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
@@ -7,6 +8,7 @@ import type { AppEnv } from '../http/app.js';
 import { readJsonObject } from '../http/json-body.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
+import { apiRouter, errors, IdempotencyHeader, instant, jsonResponse, listOf, operation, pageQuery, pathParams, requestJson, z } from '../http/openapi.js';
 import type { Logger } from '../logger.js';
 import { listAlertEvents } from '../signals/index.js';
 import { messageOf } from './dispatcher.js';
@@ -17,13 +19,60 @@ import type { ChannelKind } from './table.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function stateOf(c: ChannelRow): string {
+const Channel = z
+  .object({
+    id: z.string().openapi({ format: 'uuid' }),
+    kind: z.enum(CHANNEL_KINDS as [ChannelKind, ...ChannelKind[]]),
+    name: z.string(),
+    config: z.unknown().openapi({ type: 'object', description: 'What may be shown again: the address, or the receiver host; never a secret' }),
+    default: z.boolean().openapi({ description: 'Given to checks created after it; alerts with no routing go to the default channels' }),
+    state: z.enum(['active', 'unconfirmed', 'failing', 'quarantined']),
+    tenant_id: z.string().nullable().openapi({ format: 'uuid' }),
+    confirmed_at: instant().nullable(),
+    failing_since: instant().nullable(),
+    quarantined_at: instant().nullable(),
+    last_error: z.string().nullable(),
+    created_at: instant(),
+    updated_at: instant(),
+  })
+  .openapi('AlertChannel');
+const WithSecret = Channel.extend({
+  secret: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Only in the answer that set it (create, or PATCH with a new config): the URL, routing key, token or whsec_ signing secret' }),
+});
+const channelFields = {
+  kind: z.enum(CHANNEL_KINDS as [ChannelKind, ...ChannelKind[]]),
+  name: z.string().min(1).max(100),
+  default: z.boolean().optional(),
+  config: z.record(z.string(), z.unknown()).openapi({
+    description:
+      'email {"to"}; webhook {"url"} (Standard Webhooks signed); slack {"url"} (incoming webhook); discord {"url"}; msteams {"url"} (Workflows webhook); pagerduty {"routing_key"} (Events API v2); ntfy {"url","token"?}',
+  }),
+};
+const Alert = z
+  .object({
+    id: z.string(),
+    kind: z.string().openapi({ description: 'check.down, check.up, expectation.failing, incident.published, test, …' }),
+    severity: z.string(),
+    state: z.enum(['failing', 'recovered', 'info']),
+    title: z.string(),
+    text: z.string(),
+    source: z.string().nullable(),
+    facts: z.array(z.object({ name: z.string(), value: z.string() })),
+    excerpt: z.string().nullable(),
+    links: z.array(z.object({ label: z.string(), url: z.string() })),
+    created_at: instant(),
+    dispatched_at: instant().nullable(),
+  })
+  .openapi('Alert');
+const OwnerQuery = z.object({ tenant_id: z.string().optional().openapi({ format: 'uuid', description: "Admin key only: act on this tenant's channels (default: the platform's)" }) });
+
+function stateOf(c: ChannelRow): 'active' | 'unconfirmed' | 'failing' | 'quarantined' {
   if (c.quarantined_at) return 'quarantined';
   if (c.kind === 'email' && !c.confirmed_at) return 'unconfirmed';
   return c.failing_since ? 'failing' : 'active';
 }
 
-export function channelJson(c: ChannelRow) {
+export function channelJson(c: ChannelRow): z.infer<typeof Channel> {
   return {
     id: c.id,
     kind: c.kind,
@@ -67,14 +116,23 @@ function ownerOf(c: Context<AppEnv>): Owner {
 }
 
 /** `/api/v1/channels` (operators' alert channels) and `/api/v1/alerts` (what was alerted). */
-export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; channels: AlertChannels }): Hono<AppEnv> {
+export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; channels: AlertChannels }): OpenAPIHono<AppEnv> {
   const { channels } = deps;
-  const app = new Hono<AppEnv>();
+  const app = apiRouter<AppEnv>();
+  const id = pathParams({ id: 'uuid' });
   const auth = requireApiKey(deps.db);
   const idem = idempotency(deps);
 
   // The secret part of `config` is in this answer only; a replay of the same Idempotency-Key answers without it.
-  app.post('/api/v1/channels', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/api/v1/channels',
+    operationId: 'createChannel',
+    summary: 'Create an alert channel (a tenant key: its tenant; the admin key: the platform). An email address gets alerts after it confirms a link.',
+    middleware: [auth, idem],
+    request: { query: OwnerQuery, headers: IdempotencyHeader, body: requestJson(z.object(channelFields)) },
+    responses: { 201: jsonResponse(WithSecret, 'The channel, with its secret (shown this once)'), ...errors({ 400: 'Bad kind, name or config, or a non-public URL', 409: 'A channel with this name exists' }) },
+  }, async (c) => {
     const b = await readJsonObject(c);
     const kind = b.kind as ChannelKind;
     if (!CHANNEL_KINDS.includes(kind)) throw new AppError('validation_failed', `kind must be one of ${CHANNEL_KINDS.join(', ')}`);
@@ -83,7 +141,15 @@ export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: 
     return c.json({ ...channelJson(channel), ...(secret && { secret }) }, 201);
   });
 
-  app.get('/api/v1/channels', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/api/v1/channels',
+    operationId: 'listChannels',
+    summary: 'Alert channels',
+    middleware: auth,
+    request: { query: OwnerQuery.extend(pageQuery(200)) },
+    responses: { 200: jsonResponse(listOf(Channel), 'A page of channels') },
+  }, async (c) => {
     const limit = limitOf(c.req.query('limit'));
     const cursor = c.req.query('cursor');
     let after: { createdAt: Date; id: string } | null = null;
@@ -97,14 +163,34 @@ export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: 
     return c.json({ data: rows.map(channelJson), next_cursor: rows.length === limit && last ? `${last.created_at.getTime()}_${last.id}` : null });
   });
 
-  app.get('/api/v1/channels/:id', auth, async (c) => c.json(channelJson(await channels.get(ownerOf(c), c.req.param('id')))));
+  operation(
+    app,
+    {
+      method: 'get',
+      path: '/api/v1/channels/{id}',
+      operationId: 'getChannel',
+      summary: 'An alert channel (no secrets)',
+      middleware: auth,
+      request: { params: id, query: OwnerQuery },
+      responses: { 200: jsonResponse(Channel, 'The channel'), ...errors([404]) },
+    },
+    async (c) => c.json(channelJson(await channels.get(ownerOf(c), c.req.param('id')!))),
+  );
 
   // A new `config` replaces the receiver: its secret part is returned once more, in this answer.
-  app.patch('/api/v1/channels/:id', auth, async (c) => {
+  operation(app, {
+    method: 'patch',
+    path: '/api/v1/channels/{id}',
+    operationId: 'updateChannel',
+    summary: 'Rename, make default, or give a new config (its secret is returned once; a new email address confirms again)',
+    middleware: auth,
+    request: { params: id, query: OwnerQuery, body: requestJson(z.object({ name: channelFields.name, default: channelFields.default, config: channelFields.config }).partial()) },
+    responses: { 200: jsonResponse(WithSecret, 'The channel'), ...errors([404]) },
+  }, async (c) => {
     const b = await readJsonObject(c);
     const unknown = Object.keys(b).filter((k) => !['name', 'config', 'default'].includes(k));
     if (unknown.length) throw new AppError('validation_failed', `unknown fields: ${unknown.slice(0, 5).join(', ')} (kind cannot change: create another channel)`);
-    const { channel, secret } = await channels.update(ownerOf(c), c.req.param('id'), {
+    const { channel, secret } = await channels.update(ownerOf(c), c.req.param('id')!, {
       ...(b.name !== undefined && { name: b.name as string }),
       ...(b.config !== undefined && { config: b.config }),
       ...(b.default !== undefined && { isDefault: defaultOf(b.default)! }),
@@ -112,18 +198,45 @@ export function alertRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: 
     return c.json({ ...channelJson(channel), ...(secret && { secret }) });
   });
 
-  app.delete('/api/v1/channels/:id', auth, async (c) => {
-    await channels.remove(ownerOf(c), c.req.param('id'));
+  operation(app, {
+    method: 'delete',
+    path: '/api/v1/channels/{id}',
+    operationId: 'deleteChannel',
+    summary: 'Delete an alert channel',
+    middleware: auth,
+    request: { params: id, query: OwnerQuery },
+    responses: { 204: { description: 'Deleted' }, ...errors([404]) },
+  }, async (c) => {
+    await channels.remove(ownerOf(c), c.req.param('id')!);
     return c.body(null, 204);
   });
 
   // Sends now, synchronously, and says what the receiver answered.
-  app.post('/api/v1/channels/:id/test', auth, async (c) => {
-    const outcome = await channels.test(ownerOf(c), c.req.param('id'));
+  operation(app, {
+    method: 'post',
+    path: '/api/v1/channels/{id}/test',
+    operationId: 'testChannel',
+    summary: 'Send a test alert now; a success lifts a quarantine',
+    middleware: auth,
+    request: { params: id, query: OwnerQuery },
+    responses: {
+      200: jsonResponse(z.object({ delivered: z.boolean(), status: z.number().int().nullable().optional(), error: z.string().optional() }), '{"delivered":true} or {"delivered":false,"status","error"}'),
+      ...errors({ 404: 'Not found', 409: 'Email address not confirmed' }),
+    },
+  }, async (c) => {
+    const outcome = await channels.test(ownerOf(c), c.req.param('id')!);
     return c.json(outcome.delivered ? { delivered: true } : { delivered: false, status: outcome.status, error: outcome.error });
   });
 
-  app.get('/api/v1/alerts', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/api/v1/alerts',
+    operationId: 'listAlerts',
+    summary: 'What was alerted, newest first (the events each channel was sent)',
+    middleware: auth,
+    request: { query: OwnerQuery.extend(pageQuery(200)) },
+    responses: { 200: jsonResponse(listOf(Alert), 'A page of alerts') },
+  }, async (c) => {
     const limit = limitOf(c.req.query('limit'));
     const cursor = c.req.query('cursor');
     if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) throw new AppError('bad_request', 'cursor must be a next_cursor value');

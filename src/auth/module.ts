@@ -1,6 +1,5 @@
 import type { FeatureParts } from '../feature-module.js';
 import type { ServiceDeps } from '../service-deps.js';
-import { keyPaths } from './openapi-paths.js';
 import { pingKeyRoutes, type PingKeyPorts } from './ping-key-routes.js';
 import { keyRoutes } from './routes.js';
 import { createKeyService } from './service.js';
@@ -14,6 +13,5 @@ export function authModule(deps: ServiceDeps & PingKeyPorts): FeatureParts {
   const keys = createKeyService({ db: deps.db, tenantExists: deps.tenantExists });
   return {
     routes: [keyRoutes({ ...deps, keys }), pingKeyRoutes(deps)],
-    openapi: [keyPaths],
   };
 }

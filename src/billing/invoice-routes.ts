@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
@@ -6,6 +7,8 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
+import { apiRouter, errors, IdempotencyHeader, jsonResponse, listOf, operation, pageQuery, pathParams, requestJson, z } from '../http/openapi.js';
+import { CreateSubscription, Invoice, InvoiceDetail, InvoiceRun, InvoiceRunResult as RunResult, Notice, PayInvoice, Payment, Subscription } from './api-schemas.js';
 import type { Logger } from '../logger.js';
 import type { InvoiceRunResult } from './invoice-run.js';
 import { findInvoice, invoicePayments, listInvoices, type InvoiceRow, type PaymentRow } from './invoice-store.js';
@@ -20,7 +23,7 @@ import { cancel, createSubscription, findSubscription } from './subscriptions.js
 import type { InvoiceStatus, SubscriptionStatus } from './table.js';
 import { findTenant, findTenantBySlug, type TenantRow } from './tenant-store.js';
 
-export function subscriptionJson(s: SubscriptionRow) {
+export function subscriptionJson(s: SubscriptionRow): z.infer<typeof Subscription> {
   return {
     id: s.id,
     account_id: s.account_id,
@@ -40,7 +43,7 @@ export function subscriptionJson(s: SubscriptionRow) {
   };
 }
 
-export function invoiceJson(i: InvoiceRow) {
+export function invoiceJson(i: InvoiceRow): z.infer<typeof Invoice> {
   return {
     id: i.id,
     account_id: i.account_id,
@@ -61,7 +64,7 @@ export function invoiceJson(i: InvoiceRow) {
   };
 }
 
-function paymentJson(p: PaymentRow) {
+function paymentJson(p: PaymentRow): z.infer<typeof Payment> {
   return {
     id: p.id,
     method: p.method,
@@ -97,7 +100,6 @@ export function parsePayRequest(b: Record<string, unknown>): PayRequest {
   throw new AppError('validation_failed', 'method must be one of balance, external, combined');
 }
 
-/** A cursor over (a time, id): opaque to clients. */
 /** Subscriptions, invoices, payments, invoice runs and notices (tenant keys; invoice runs also admin). */
 export function invoiceRoutes(deps: {
   db: Kysely<Database>;
@@ -105,14 +107,25 @@ export function invoiceRoutes(deps: {
   logger: Logger;
   provider: PaymentProvider;
   runInvoices: (tenant: TenantRow, slot: Date) => Promise<InvoiceRunResult>;
-}): Hono<AppEnv> {
+}): OpenAPIHono<AppEnv> {
   const { db, clock } = deps;
-  const app = new Hono<AppEnv>().basePath('/api/v1');
+  const app = apiRouter<AppEnv>().basePath('/api/v1');
+  const id = pathParams({ id: 'uuid' });
+  const tenantKeyOnly = errors({ 403: 'Not a tenant key' });
+  const filterId = (description: string) => z.string().optional().openapi({ format: 'uuid', description });
   const auth = requireApiKey(db);
   const idem = idempotency(deps);
   const tenantOf = tenantOfKey(db);
 
-  app.post('/subscriptions', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/subscriptions',
+    operationId: 'createSubscription',
+    summary: 'Create a subscription; period boundaries follow the anchor in the tenant zone',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(CreateSubscription) },
+    responses: { 201: jsonResponse(Subscription, 'The subscription'), ...tenantKeyOnly, ...errors({ 404: 'No such account' }) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const body = await jsonBody(c);
     assertTenantCurrency(body, tenant);
@@ -121,7 +134,15 @@ export function invoiceRoutes(deps: {
     return c.json(subscriptionJson(await createSubscription(db, tenant, input, clock.now())), 201);
   });
 
-  app.get('/subscriptions', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: "The tenant's subscriptions, newest first",
+    middleware: auth,
+    request: { query: z.object({ account: filterId('Only this account’s'), status: z.enum(['active', 'past_due', 'canceled', 'expired']).optional(), ...pageQuery(500) }) },
+    responses: { 200: jsonResponse(listOf(Subscription), 'A page of subscriptions'), ...tenantKeyOnly },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const account = c.req.query('account');
     const status = c.req.query('status');
@@ -132,7 +153,15 @@ export function invoiceRoutes(deps: {
     return c.json({ data: rows.map(subscriptionJson), next_cursor: nextCursor(rows, limit) });
   });
 
-  app.get('/subscriptions/:id', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/subscriptions/{id}',
+    operationId: 'getSubscription',
+    summary: 'A subscription',
+    middleware: auth,
+    request: { params: id },
+    responses: { 200: jsonResponse(Subscription, 'The subscription'), ...tenantKeyOnly, ...errors([404]) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'subscription');
     const sub = await findSubscription(db, tenant.id, id);
@@ -140,7 +169,19 @@ export function invoiceRoutes(deps: {
     return c.json(subscriptionJson(sub));
   });
 
-  app.post('/subscriptions/:id/cancel', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/subscriptions/{id}/cancel',
+    operationId: 'cancelSubscription',
+    summary: 'Cancel at period end, or now (voids open invoices of periods not started)',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader, body: requestJson(z.object({ at_period_end: z.boolean() })) },
+    responses: {
+      200: jsonResponse(Subscription.extend({ voided_invoices: z.array(z.string()) }), 'The subscription, with the invoices voided'),
+      ...tenantKeyOnly,
+      ...errors({ 404: 'Not found', 409: 'Already canceled or expired' }),
+    },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'subscription');
     const b = await jsonBody(c);
@@ -149,7 +190,22 @@ export function invoiceRoutes(deps: {
     return c.json({ ...subscriptionJson(subscription), voided_invoices: voided });
   });
 
-  app.get('/invoices', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/invoices',
+    operationId: 'listInvoices',
+    summary: 'Invoices, newest period first',
+    middleware: auth,
+    request: {
+      query: z.object({
+        account: filterId('Only this account’s'),
+        subscription: filterId('Only this subscription’s'),
+        status: z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']).optional(),
+        ...pageQuery(500),
+      }),
+    },
+    responses: { 200: jsonResponse(listOf(Invoice), 'A page of invoices'), ...tenantKeyOnly },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const account = c.req.query('account');
     const subscription = c.req.query('subscription');
@@ -163,7 +219,15 @@ export function invoiceRoutes(deps: {
     return c.json({ data: rows.map(invoiceJson), next_cursor: last && rows.length === limit ? encodeCursor(last.period_start, last.id) : null });
   });
 
-  app.get('/invoices/:id', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/invoices/{id}',
+    operationId: 'getInvoice',
+    summary: 'An invoice with its payments and balance applications',
+    middleware: auth,
+    request: { params: id },
+    responses: { 200: jsonResponse(InvoiceDetail, 'The invoice'), ...tenantKeyOnly, ...errors([404]) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'invoice');
     const invoice = await findInvoice(db, tenant.id, id);
@@ -179,7 +243,19 @@ export function invoiceRoutes(deps: {
     });
   });
 
-  app.post('/invoices/:id/pay', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/invoices/{id}/pay',
+    operationId: 'payInvoice',
+    summary: 'Pay from balance, externally, or combined (balance first, external the rest; all or nothing)',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader, body: requestJson(PayInvoice) },
+    responses: {
+      200: jsonResponse(Invoice.extend({ payment: Payment }), 'The paid invoice with the payment'),
+      ...tenantKeyOnly,
+      ...errors({ 402: 'payment_declined: the external part was declined; nothing applied', 404: 'Not found', 409: 'invalid_state, insufficient_balance, amount_mismatch or payment_in_progress' }),
+    },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'invoice');
     const body = await jsonBody(c);
@@ -189,14 +265,30 @@ export function invoiceRoutes(deps: {
     return c.json({ ...invoiceJson(invoice), payment: paymentJson(payment) });
   });
 
-  app.post('/invoices/:id/void', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/invoices/{id}/void',
+    operationId: 'voidInvoice',
+    summary: 'Void a draft or open invoice',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader },
+    responses: { 200: jsonResponse(Invoice, 'The void invoice'), ...tenantKeyOnly, ...errors({ 404: 'Not found', 409: 'Not draft or open, or a payment is in flight' }) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const id = pathId(c, 'invoice');
     return c.json(invoiceJson(await voidInvoice(db, tenant, id, clock.now())));
   });
 
   // The repair entry point: a tenant key runs its own tenant; the admin key names any.
-  app.post('/invoice-runs', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/invoice-runs',
+    operationId: 'runInvoices',
+    summary: "Run a tenant's invoice run for a slot now (idempotent; the repair entry point)",
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(InvoiceRun) },
+    responses: { 200: jsonResponse(RunResult, 'What the run did'), ...errors({ 404: 'No such tenant' }) },
+  }, async (c) => {
     const p = c.get('principal');
     const b = await jsonBody(c);
     if (typeof b.slot !== 'string' || Number.isNaN(Date.parse(b.slot)) || !/T.*(Z|[+-]\d{2}:\d{2})$/.test(b.slot)) {
@@ -218,7 +310,15 @@ export function invoiceRoutes(deps: {
     return c.json({ tenant: tenant.slug, slot: slot.toISOString(), created: result.created, existing: result.existing, paid: result.paid, notices: result.notices });
   });
 
-  app.get('/notices', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/notices',
+    operationId: 'listNotices',
+    summary: 'Billing notices (insufficient balance, due reminders, overdue, receipts), newest first',
+    middleware: auth,
+    request: { query: z.object({ invoice: filterId('Only this invoice’s'), account: filterId('Only this account’s'), ...pageQuery(500) }) },
+    responses: { 200: jsonResponse(listOf(Notice), 'A page of notices'), ...tenantKeyOnly },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const limit = pageLimit(c);
     const rows = await listNotices(db, tenant.id, { invoiceId: queryId(c, 'invoice'), accountId: queryId(c, 'account') }, limit, decodeCursor(c.req.query('cursor')));

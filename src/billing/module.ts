@@ -3,7 +3,6 @@ import type { ServiceDeps } from '../service-deps.js';
 import { settlementSweep } from './dunning.js';
 import { invoiceRoutes } from './invoice-routes.js';
 import { billingJobs } from './jobs.js';
-import { accountPaths, invoicePaths } from './openapi-paths.js';
 import { ConfirmedPaymentProvider, type PaymentProvider } from './providers.js';
 import { billingRoutes } from './routes.js';
 import { findTenant } from './tenant-store.js';
@@ -49,6 +48,5 @@ export function billingModule(
     ],
     jobs: deps.scheduled ? jobs.fixed : [],
     jobSources: deps.scheduled ? [jobs.perTenant] : [],
-    openapi: [accountPaths, invoicePaths],
   };
 }

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { respondWithSecrets } from '../auth/shown-once.js';
 import type { Clock } from '../clock.js';
@@ -7,16 +8,19 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
+import { apiRouter, errors, IdempotencyHeader, jsonResponse, requestJson, listOf, operation, pageQuery, pathParams, z } from '../http/openapi.js';
+import { Account, CreateAccount, CreateTenant, LedgerEntry, Tenant, TopUp, TopUpResult } from './api-schemas.js';
 import type { Logger } from '../logger.js';
 import { AMOUNT_RULE, amountJson, parseAmount } from './money.js';
 import { accountBalance, balanceHistory, createAccount, createTenant, findAccount, findTenant, topUp } from './service.js';
 import { parseTenantInput } from './tenant-input.js';
 import { invoiceJson } from './invoice-routes.js';
+import { Invoice } from './api-schemas.js';
 import { listInvoices } from './invoice-store.js';
 import { assertTenantCurrency, decodeCursor, jsonBody, nextCursor, pageLimit, tenantOfKey, UUID } from './route-helpers.js';
 import { pageAccounts, pageTenants, type AccountRow, type TenantRow } from './tenant-store.js';
 
-function tenantJson(t: TenantRow) {
+function tenantJson(t: TenantRow): z.infer<typeof Tenant> {
   return {
     id: t.id,
     slug: t.slug,
@@ -33,14 +37,16 @@ function tenantJson(t: TenantRow) {
   };
 }
 
-function accountJson(a: AccountRow, tenant: TenantRow, balance: bigint) {
+function accountJson(a: AccountRow, tenant: TenantRow, balance: bigint): z.infer<typeof Account> {
   return { id: a.id, name: a.name, email: a.email, external_id: a.external_id, balance: amountJson(balance), currency: tenant.currency, created_at: a.created_at.toISOString() };
 }
 
 /** Tenants (admin), accounts, balances and top-ups (tenant keys; another tenant's ids are 404). */
-export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; onTenantCreated?: () => void }): Hono<AppEnv> {
+export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; onTenantCreated?: () => void }): OpenAPIHono<AppEnv> {
   const { db, clock } = deps;
-  const app = new Hono<AppEnv>().basePath('/api/v1');
+  const app = apiRouter<AppEnv>().basePath('/api/v1');
+  const id = pathParams({ id: 'uuid' });
+  const tenantKeyOnly = errors({ 403: 'Not a tenant key' });
   const auth = requireApiKey(db);
   const idem = idempotency(deps);
 
@@ -52,7 +58,18 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     return account;
   };
 
-  app.post('/tenants', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/tenants',
+    operationId: 'createTenant',
+    summary: 'Create a tenant (admin key); the answer carries its api_key and ping_key, shown once',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(CreateTenant) },
+    responses: {
+      201: jsonResponse(Tenant.extend({ api_key: z.string(), ping_key: z.string() }), 'The tenant, with its first API key and its ping key (shown this once)'),
+      ...errors({ 403: 'Not the admin key', 409: 'Slug taken' }),
+    },
+  }, async (c) => {
     if (c.get('principal').kind !== 'admin') throw new AppError('forbidden', 'creating tenants needs the admin key');
     const input = parseTenantInput(await jsonBody(c));
     if ('error' in input) throw new AppError('validation_failed', input.error);
@@ -62,7 +79,15 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
   });
 
   // The admin key lists every tenant (?slug= finds one); a tenant key lists its own.
-  app.get('/tenants', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/tenants',
+    operationId: 'listTenants',
+    summary: 'Tenants, newest first: every tenant for the admin key, its own for a tenant key',
+    middleware: auth,
+    request: { query: z.object({ slug: z.string().optional().openapi({ maxLength: 63, description: 'Only the tenant with this slug' }), ...pageQuery(500) }) },
+    responses: { 200: jsonResponse(listOf(Tenant), 'A page of tenants') },
+  }, async (c) => {
     const p = c.get('principal');
     const slug = c.req.query('slug');
     if (slug !== undefined && (slug.length === 0 || slug.length > 63)) throw new AppError('bad_request', 'slug must be 1 to 63 characters');
@@ -72,15 +97,31 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     return c.json({ data: rows.map(tenantJson), next_cursor: nextCursor(rows, limit) });
   });
 
-  app.get('/tenants/:id', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/tenants/{id}',
+    operationId: 'getTenant',
+    summary: "A tenant (admin key, or that tenant's key)",
+    middleware: auth,
+    request: { params: id },
+    responses: { 200: jsonResponse(Tenant, 'The tenant'), ...errors({ 404: 'Not found or not yours' }) },
+  }, async (c) => {
     const p = c.get('principal');
-    const id = c.req.param('id');
+    const id = c.req.param('id')!;
     const tenant = UUID.test(id) && (p.kind === 'admin' || p.tenantId === id) ? await findTenant(db, id) : undefined;
     if (!tenant) throw new AppError('not_found', `no tenant ${id}`);
     return c.json(tenantJson(tenant));
   });
 
-  app.post('/accounts', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/accounts',
+    operationId: 'createAccount',
+    summary: 'Create a customer account (tenant key)',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(CreateAccount) },
+    responses: { 201: jsonResponse(Account, 'The account, with balance'), ...tenantKeyOnly, ...errors({ 409: 'external_id taken' }) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const b = (await jsonBody(c)) as Record<string, unknown>;
     if (typeof b?.name !== 'string' || b.name.trim() === '' || b.name.length > 200) throw new AppError('validation_failed', 'name must be a non-empty string of at most 200 characters');
@@ -93,7 +134,21 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
   });
 
   // ?email= matches whatever the case; ?external_id= the tenant's own customer id.
-  app.get('/accounts', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/accounts',
+    operationId: 'listAccounts',
+    summary: "The tenant's customer accounts with their balances, newest first (tenant key)",
+    middleware: auth,
+    request: {
+      query: z.object({
+        email: z.string().optional().openapi({ maxLength: 254, description: 'Only accounts with this address, whatever its case' }),
+        external_id: z.string().optional().openapi({ maxLength: 200 }),
+        ...pageQuery(500),
+      }),
+    },
+    responses: { 200: jsonResponse(listOf(Account), 'A page of accounts'), ...tenantKeyOnly },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const email = c.req.query('email');
     const externalId = c.req.query('external_id');
@@ -105,14 +160,30 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     return c.json({ data: rows.map((a) => accountJson(a, tenant, BigInt(a.balance ?? 0))), next_cursor: nextCursor(rows, limit) });
   });
 
-  app.get('/accounts/:id', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/accounts/{id}',
+    operationId: 'getAccount',
+    summary: 'An account with its balance and open invoices',
+    middleware: auth,
+    request: { params: id },
+    responses: { 200: jsonResponse(Account.extend({ open_invoices: z.array(Invoice) }), 'The account'), ...tenantKeyOnly, ...errors([404]) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const account = await accountOf(c, tenant);
     const open = await listInvoices(db, tenant.id, { accountId: account.id, status: 'open' }, 100);
     return c.json({ ...accountJson(account, tenant, await accountBalance(db, tenant, account.id)), open_invoices: open.map(invoiceJson) });
   });
 
-  app.get('/accounts/:id/ledger', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/accounts/{id}/ledger',
+    operationId: 'listAccountLedger',
+    summary: "Movements of the account's balance, newest first",
+    middleware: auth,
+    request: { params: id, query: z.object(pageQuery(500)) },
+    responses: { 200: jsonResponse(listOf(LedgerEntry), 'A page of ledger entries'), ...tenantKeyOnly, ...errors([404]) },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const account = await accountOf(c, tenant);
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
@@ -135,7 +206,21 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     });
   });
 
-  app.post('/accounts/:id/top-ups', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/accounts/{id}/top-ups',
+    operationId: 'topUpAccount',
+    summary: 'Credit the balance from an external payment; the same reference never credits twice',
+    description: 'A top-up pays open invoices it covers in full, oldest first.',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader, body: requestJson(TopUp) },
+    responses: {
+      201: jsonResponse(TopUpResult, 'Credited'),
+      200: jsonResponse(TopUpResult, 'Already credited for this reference'),
+      ...tenantKeyOnly,
+      ...errors({ 404: 'No such account', 409: 'The reference was credited with another amount' }),
+    },
+  }, async (c) => {
     const tenant = await tenantOf(c);
     const account = await accountOf(c, tenant);
     const b = (await jsonBody(c)) as Record<string, unknown>;
@@ -145,7 +230,7 @@ export function billingRoutes(deps: { db: Kysely<Database>; clock: Clock; logger
     if (typeof b.reference !== 'string' || b.reference.length === 0 || b.reference.length > 200) throw new AppError('validation_failed', 'reference must be the payment reference, 1 to 200 characters');
     const result = await topUp(db, tenant, account.id, { amount, reference: b.reference }, clock.now());
     return c.json(
-      { transaction_id: result.transactionId, account_id: account.id, amount: amountJson(amount), currency: tenant.currency, balance: amountJson(result.balance), settled_invoices: result.settled },
+      { transaction_id: result.transactionId, account_id: account.id, amount: amountJson(amount), currency: tenant.currency, balance: amountJson(result.balance), settled_invoices: result.settled } satisfies z.infer<typeof TopUpResult>,
       result.replayed ? 200 : 201,
     );
   });

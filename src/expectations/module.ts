@@ -3,7 +3,6 @@ import type { ServiceDeps } from '../service-deps.js';
 import type { ExpectationDefinition, HeartbeatDefinition } from './define.js';
 import { syncHeartbeats } from './heartbeat-sync.js';
 import type { LoadedCheck } from './loader.js';
-import { expectationPaths } from './openapi-paths.js';
 import type { RemediationDeps } from './remediations.js';
 import { expectationRoutes } from './routes.js';
 import { ExpectationService } from './service.js';
@@ -49,7 +48,6 @@ export function expectationsModule(
     service,
     routes: [expectationRoutes({ db, clock, logger, service })],
     jobSources: [async () => service.jobs()],
-    openapi: [expectationPaths],
     load(checks) {
       expectations = checks.filter((c) => c.check.type === 'expectation').map((c) => ({ file: c.file, def: c.check.def as ExpectationDefinition }));
       heartbeats = checks.filter((c) => c.check.type === 'heartbeat').map((c) => c.check.def as HeartbeatDefinition);

@@ -1,10 +1,12 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { requireApiKey } from '../http/middleware/api-key.js';
 import { idempotency } from '../http/middleware/idempotency.js';
+import { apiRouter, errors, IdempotencyHeader, instant, jsonResponse, listOf, operation, pageQuery, pathParams, z } from '../http/openapi.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ExpectationService } from './service.js';
@@ -13,11 +15,63 @@ import { findExpectation, findState, listExpectations, listResults, type Expecta
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
+const State = z
+  .object({ status: z.string(), last_outcome: z.string().nullable(), failing_since: instant().nullable(), last_evaluated_at: instant().nullable() })
+  .nullable()
+  .openapi({ description: 'Across tenants; null for a tenant key (its own part is in latest_result and tenants)' });
+
+const Expectation = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    component: z.string().nullable(),
+    kind: z.string().openapi({ description: 'slots, freshness, volume or invariant' }),
+    scope: z.string().openapi({ description: 'forEachTenant or platform' }),
+    severity: z.string(),
+    schedule: z.unknown().openapi({ description: 'The evaluation schedule as defined (cron with zone, or interval)' }),
+    failure_threshold: z.number().int(),
+    recovery_threshold: z.number().int(),
+    remediation: z.string().nullable(),
+    source_file: z.string(),
+    archived: z.boolean(),
+    state: State,
+  })
+  .openapi('Expectation');
+
+const resultFields = {
+  evaluated_at: instant(),
+  outcome: z.string().openapi({ description: 'pass, warn, fail, error or unknown' }),
+  observed_value: z.string().nullable(),
+  failing_count: z.number().int(),
+  by_tenant: z.record(z.string(), z.number()).openapi({ description: 'tenant id → failing rows' }),
+  sample: z.array(z.record(z.string(), z.unknown())).openapi({ description: 'Up to 20 failing rows' }),
+  window_start: instant().nullable(),
+  window_end: instant().nullable(),
+  duration_ms: z.number(),
+  trigger: z.string(),
+  error: z.string().nullable(),
+};
+const Result = z
+  .object({ id: z.string(), ...resultFields, summary: z.string().nullable().optional().openapi({ description: 'Admin key only' }) })
+  .openapi('ExpectationResult');
+const TenantResult = z
+  .object({ id: z.null(), scope: z.literal('tenant'), ...resultFields, repaired: z.unknown().openapi({ description: 'What was repaired for the tenant' }) })
+  .openapi('TenantExpectationResult');
+
+const ExpectationDetail = Expectation.extend({
+  description: z.string().nullable(),
+  unit: z.string().nullable(),
+  latest_result: Result.nullable(),
+  tenants: z.array(z.object({ tenant_id: z.string(), outcome: z.string(), failing: z.number() })).openapi({ description: 'The failing tenants of the latest evaluation (a tenant key: only its own)' }),
+});
+
+const id = pathParams({ id: 'string' });
+
 function stateJson(s: StateRow | null | undefined) {
   return s ? { status: s.status, last_outcome: s.last_outcome, failing_since: iso(s.failing_since), last_evaluated_at: iso(s.last_evaluated_at) } : null;
 }
 
-function expectationJson(e: ExpectationRow, state: StateRow | null | undefined) {
+function expectationJson(e: ExpectationRow, state: StateRow | null | undefined): z.infer<typeof Expectation> {
   return {
     id: e.id,
     title: e.title,
@@ -36,7 +90,7 @@ function expectationJson(e: ExpectationRow, state: StateRow | null | undefined) 
 }
 
 /** A result as a principal may see it: a tenant key sees only its own tenant's rows. */
-function resultJson(r: ResultRow, tenantId: string | null) {
+function resultJson(r: ResultRow, tenantId: string | null): z.infer<typeof Result> {
   const byTenant = r.by_tenant as Record<string, number>;
   const sample = r.sample as Record<string, unknown>[];
   const mine = tenantId === null ? null : (byTenant[tenantId] ?? 0);
@@ -45,7 +99,7 @@ function resultJson(r: ResultRow, tenantId: string | null) {
     evaluated_at: r.evaluated_at.toISOString(),
     outcome: tenantId === null || r.outcome === 'error' || r.outcome === 'unknown' ? r.outcome : mine ? r.outcome : 'pass',
     observed_value: tenantId === null ? (r.observed_value?.toString() ?? null) : String(mine),
-    failing_count: tenantId === null ? r.failing_count : mine,
+    failing_count: tenantId === null ? r.failing_count : (mine ?? 0),
     by_tenant: tenantId === null ? byTenant : mine ? { [tenantId]: mine } : {},
     sample: tenantId === null ? sample : sample.filter((s) => s.tenant_id === tenantId),
     window_start: iso(r.window_start),
@@ -58,7 +112,7 @@ function resultJson(r: ResultRow, tenantId: string | null) {
 }
 
 /** A tenant's own evaluation: the shape of a result, without an id (it is not stored) and with what was repaired. */
-function tenantResultJson(r: TenantEvaluation) {
+function tenantResultJson(r: TenantEvaluation): z.infer<typeof TenantResult> {
   return {
     id: null,
     scope: 'tenant',
@@ -78,9 +132,9 @@ function tenantResultJson(r: TenantEvaluation) {
 }
 
 /** Expectations API (admin or tenant key; a tenant key sees its own tenant's part of each result). */
-export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; service: ExpectationService }): Hono<AppEnv> {
+export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; logger: Logger; service: ExpectationService }): OpenAPIHono<AppEnv> {
   const { db, service } = deps;
-  const app = new Hono<AppEnv>().basePath('/api/v1/expectations');
+  const app = apiRouter<AppEnv>().basePath('/api/v1/expectations');
   app.use('*', requireApiKey(db));
   const viewer = (c: Context<AppEnv>) => {
     const p = c.get('principal');
@@ -93,9 +147,27 @@ export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; lo
   };
 
   // The overall state is across tenants: a tenant key sees it per tenant on GET /:id instead.
-  app.get('/', async (c) => c.json({ data: (await listExpectations(db)).map((e) => expectationJson(e, viewer(c) === null ? e.state : undefined)), next_cursor: null }));
+  operation(
+    app,
+    {
+      method: 'get',
+      path: '/',
+      operationId: 'listExpectations',
+      summary: 'Expectations loaded from checks/, with their state',
+      responses: { 200: jsonResponse(listOf(Expectation), 'Every expectation') },
+    },
+    async (c) => c.json({ data: (await listExpectations(db)).map((e) => expectationJson(e, viewer(c) === null ? e.state : undefined)), next_cursor: null }),
+  );
 
-  app.get('/:id', async (c) => {
+  const getExpectation = {
+    method: 'get' as const,
+    path: '/{id}',
+    operationId: 'getExpectation',
+    summary: 'Definition, state, latest result and the failing tenants (a tenant key sees only its own)',
+    request: { params: id },
+    responses: { 200: jsonResponse(ExpectationDetail, 'The expectation'), ...errors({ 404: 'No such expectation' }) },
+  };
+  operation(app, getExpectation, async (c) => {
     const e = await expectation(c);
     const tenant = viewer(c);
     const state = await findState(db, e.id);
@@ -112,10 +184,18 @@ export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; lo
       latest_result: latest ? resultJson(latest, tenant) : null,
       // Current state per tenant: the failing ones of the latest evaluation (everyone else passes).
       tenants,
-    });
+    } satisfies z.infer<typeof ExpectationDetail>);
   });
 
-  app.get('/:id/results', async (c) => {
+  const listResultsRoute = {
+    method: 'get' as const,
+    path: '/{id}/results',
+    operationId: 'listExpectationResults',
+    summary: 'Evaluation results, newest first',
+    request: { params: id, query: z.object(pageQuery(500)) },
+    responses: { 200: jsonResponse(listOf(Result), 'A page of results'), ...errors({ 404: 'No such expectation' }) },
+  };
+  operation(app, listResultsRoute, async (c) => {
     const e = await expectation(c);
     const limitRaw = Number(c.req.query('limit') ?? 50);
     if (!Number.isInteger(limitRaw) || limitRaw < 1 || limitRaw > 500) throw new AppError('bad_request', 'limit must be a whole number from 1 to 500');
@@ -126,7 +206,21 @@ export function expectationRoutes(deps: { db: Kysely<Database>; clock: Clock; lo
   });
 
   // The admin key evaluates (and repairs) for everyone; a tenant key for its own tenant only.
-  app.post('/:id/evaluate', idempotency(deps), async (c) => {
+  const evaluate = {
+    method: 'post' as const,
+    path: '/{id}/evaluate',
+    operationId: 'evaluateExpectation',
+    summary: 'Evaluate now (remediates a failure and re-verifies)',
+    description:
+      'The admin key evaluates for everyone and stores the result; a tenant key evaluates a forEachTenant expectation for its own tenant only (repairing its own missing invoice runs), stores nothing shared and writes no signals.',
+    middleware: idempotency(deps),
+    request: { params: id, headers: IdempotencyHeader },
+    responses: {
+      200: jsonResponse(z.union([Result, TenantResult]), 'The result (a tenant key: {"id":null,"scope":"tenant",…,"repaired"})'),
+      ...errors({ 403: 'A platform-scope expectation with a tenant key', 404: 'No such expectation', 409: 'Archived' }),
+    },
+  };
+  operation(app, evaluate, async (c) => {
     const e = await expectation(c);
     if (e.archived_at) throw new AppError('invalid_state', `expectation ${e.id} is archived`);
     const p = c.get('principal');

@@ -1,5 +1,6 @@
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Kysely } from 'kysely';
@@ -12,7 +13,7 @@ import { recordKeyUse, requireApiKey, type AuthVariables } from './middleware/ap
 import { observeRequests } from './middleware/observe.js';
 import type { IdempotencyVariables } from './middleware/idempotency.js';
 import { refuseControlCharactersInUrl } from './json-body.js';
-import { openApiDocument, type OpenApiPaths } from './openapi.js';
+import { apiRouter, jsonResponse, openApiDocument, operation, z } from './openapi.js';
 
 export type AppEnv = { Variables: RequestIdVariables & AuthVariables & IdempotencyVariables };
 
@@ -24,23 +25,23 @@ export interface AppDeps {
   meter: Meter;
   bodyLimitBytes: number;
   readiness: ReadinessDeps;
-  /** Feature routers; each owns its paths. */
+  /** Feature routers; each owns its paths. /api/v1 routes carry their OpenAPI description (http/openapi.ts). */
   routes?: Hono<any>[];
   /**
    * Routers for high-volume machine traffic (pings), mounted ahead of the
    * per-request span, request id and body limit; they observe themselves.
    */
   volumeRoutes?: Hono<any>[];
-  /** Each feature's OpenAPI paths, for /api/v1/openapi.json. */
-  openapi?: OpenApiPaths[];
 }
+
+const Me = z.object({ key_id: z.string().openapi({ format: 'uuid' }), kind: z.enum(['admin', 'tenant']), tenant_id: z.string().nullable().openapi({ format: 'uuid' }), read_only: z.boolean() });
 
 /**
  * The HTTP surface. Feature routers are mounted here; each translates HTTP to
  * its service and back. Errors from anywhere end in the one `onError`.
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
   app.onError(handleError(deps.logger));
   // Registered first, so their handlers answer before any middleware below runs.
   for (const routes of deps.volumeRoutes ?? []) app.route('/', routes);
@@ -61,13 +62,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', healthRoutes(deps.readiness));
 
-  const v1 = new Hono<AppEnv>();
-  const document = openApiDocument(deps.openapi ?? []);
-  v1.get('/openapi.json', (c) => c.json(document));
-  v1.get('/me', requireApiKey(deps.db), (c) => {
-    const p = c.get('principal');
-    return c.json({ key_id: p.keyId, kind: p.kind, tenant_id: p.tenantId, read_only: p.readOnly });
-  });
+  const v1 = apiRouter<AppEnv>();
+  operation(
+    v1,
+    {
+      method: 'get',
+      path: '/me',
+      operationId: 'getMe',
+      summary: 'The principal behind the presented API key',
+      middleware: requireApiKey(deps.db),
+      responses: { 200: jsonResponse(Me, 'The key is valid') },
+    },
+    (c) => {
+      const p = c.get('principal');
+      return c.json({ key_id: p.keyId, kind: p.kind, tenant_id: p.tenantId, read_only: p.readOnly } satisfies z.infer<typeof Me>);
+    },
+  );
+  // The document itself is not an operation of the API; it is rendered once, when first asked for.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  v1.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
   app.route('/api/v1', v1);
   return app;
 }

@@ -1,6 +1,9 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { apiRouter, errors, IdempotencyHeader, jsonResponse, listOf, operation, pathParams, requestJson, z } from '../http/openapi.js';
+import { EditUpdate, Incident, OpenIncident, PatchIncident, PostUpdate, Postmortem, ScheduleMaintenance } from './api-schemas.js';
 import { incidentJson } from '../status/index.js';
 import { bad, componentChanges, componentIds, impact, incidentStatus, instant, maintenanceStatus, text } from './input.js';
 import { body, canUse, pageOf, UUID, visiblePageIds, type RouteContext } from './route-helpers.js';
@@ -9,14 +12,16 @@ import type { ComponentRow } from './store/components.js';
 import type { IncidentData, IncidentKind } from './store/incidents.js';
 
 /** An incident as the authenticated API shows it: the public shape, and whether (and when) it is public. */
-function apiIncidentJson(d: IncidentData, components: ComponentRow[]) {
+function apiIncidentJson(d: IncidentData, components: ComponentRow[]): z.infer<typeof Incident> {
   const x = d.incident;
   return { ...incidentJson(d, components), automatic: x.automatic, draft: x.published_at === null, published_at: x.published_at?.toISOString() ?? null, publish_at: x.publish_at?.toISOString() ?? null };
 }
 
 /** Incidents and scheduled maintenances: `/api/v1/incidents…` (updates, postmortem), `/api/v1/maintenances`. */
-export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteContext): OpenAPIHono<AppEnv> {
+  const app = apiRouter<AppEnv>();
+  const id = pathParams({ id: 'uuid' });
+  const statusQuery = (statuses: readonly string[]) => z.object({ status: z.enum(statuses as [string, ...string[]]).optional() });
   const incidentOf = async (c: Context<AppEnv>) => {
     const id = c.req.param('id') ?? '';
     const found = UUID.test(id) ? await incidents.find(id) : undefined;
@@ -34,7 +39,15 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     return c.json({ data: data.map((d) => apiIncidentJson(d, components)), next_cursor: null });
   };
 
-  app.post('/incidents', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/incidents',
+    operationId: 'openIncident',
+    summary: 'Open a manual incident (published at once)',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(OpenIncident) },
+    responses: { 201: jsonResponse(Incident, 'The incident'), ...errors({ 404: 'No such page for this key' }) },
+  }, async (c) => {
     const b = await body(c);
     const page = await pageOf(c, pages, b.page);
     const incident = await incidents.open({
@@ -49,9 +62,41 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     });
     return c.json(await view(incident.id), 201);
   });
-  app.get('/incidents', auth, (c) => list(c, 'incident', INCIDENT_STATUSES));
-  app.get('/incidents/:id', auth, async (c) => c.json(await view((await incidentOf(c)).id)));
-  app.post('/incidents/:id/updates', auth, idem, async (c) => {
+  operation(
+    app,
+    {
+      method: 'get',
+      path: '/incidents',
+      operationId: 'listIncidents',
+      summary: 'Incidents of the pages the key may use, drafts included (draft, published_at, publish_at)',
+      middleware: auth,
+      request: { query: statusQuery(INCIDENT_STATUSES) },
+      responses: { 200: jsonResponse(listOf(Incident), 'The incidents') },
+    },
+    (c) => list(c, 'incident', INCIDENT_STATUSES),
+  );
+  operation(
+    app,
+    {
+      method: 'get',
+      path: '/incidents/{id}',
+      operationId: 'getIncident',
+      summary: 'An incident, drafts included',
+      middleware: auth,
+      request: { params: id },
+      responses: { 200: jsonResponse(Incident, 'The incident'), ...errors([404]) },
+    },
+    async (c) => c.json(await view((await incidentOf(c)).id)),
+  );
+  operation(app, {
+    method: 'post',
+    path: '/incidents/{id}/updates',
+    operationId: 'postIncidentUpdate',
+    summary: 'Post an update: a new status and text, optionally new component statuses; subscribers are told',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader, body: requestJson(PostUpdate) },
+    responses: { 201: jsonResponse(Incident, 'The incident with its updates'), ...errors([404]) },
+  }, async (c) => {
     const incident = await incidentOf(c);
     const b = await body(c);
     const status = incident.kind === 'maintenance' ? maintenanceStatus(b.status) : incidentStatus(b.status);
@@ -59,25 +104,49 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     await incidents.postUpdate(incident, u);
     return c.json(await view(incident.id), 201);
   });
-  app.patch('/incidents/:id/updates/:update_id', auth, async (c) => {
+  operation(app, {
+    method: 'patch',
+    path: '/incidents/{id}/updates/{update_id}',
+    operationId: 'editIncidentUpdate',
+    summary: 'Correct an update’s text or displayed time (nobody is told)',
+    middleware: auth,
+    request: { params: pathParams({ id: 'uuid', update_id: 'uuid' }), body: requestJson(EditUpdate) },
+    responses: { 200: jsonResponse(Incident, 'The incident'), ...errors([404]) },
+  }, async (c) => {
     const incident = await incidentOf(c);
     const b = await body(c);
     const set = {
       ...(b.body !== undefined && { body: text(b.body, 'body', { max: 20_000 })! }),
       ...(b.display_at !== undefined && { display_at: instant(b.display_at, 'display_at') }),
     };
-    const updateId = c.req.param('update_id');
+    const updateId = c.req.param('update_id')!;
     if (!UUID.test(updateId) || !(await incidents.editUpdate(incident, updateId, set))) throw new AppError('not_found', `no update ${updateId}`);
     return c.json(await view(incident.id));
   });
-  app.put('/incidents/:id/postmortem', auth, async (c) => {
+  operation(app, {
+    method: 'put',
+    path: '/incidents/{id}/postmortem',
+    operationId: 'publishPostmortem',
+    summary: 'Publish or replace the postmortem',
+    middleware: auth,
+    request: { params: id, body: requestJson(Postmortem) },
+    responses: { 200: jsonResponse(Incident.extend({ postmortem_body: z.string() }), 'The incident with postmortem_body'), ...errors([404]) },
+  }, async (c) => {
     const incident = await incidentOf(c);
     const postmortem = text((await body(c)).body, 'body', { max: 100_000 })!;
     await incidents.publishPostmortem(incident, postmortem);
     return c.json({ ...(await view(incident.id)), postmortem_body: postmortem });
   });
   // Corrects a manual incident (or a draft) without posting an update.
-  app.patch('/incidents/:id', auth, async (c) => {
+  operation(app, {
+    method: 'patch',
+    path: '/incidents/{id}',
+    operationId: 'patchIncident',
+    summary: 'Correct a manual incident or a draft (no update is posted)',
+    middleware: auth,
+    request: { params: id, body: requestJson(PatchIncident) },
+    responses: { 200: jsonResponse(Incident, 'The incident'), ...errors({ 404: 'Not found', 409: 'A maintenance, or a published automatic incident' }) },
+  }, async (c) => {
     const incident = await incidentOf(c);
     const b = await body(c);
     const unknown = Object.keys(b).filter((k) => !['name', 'impact', 'components'].includes(k));
@@ -90,18 +159,42 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     return c.json(await view(incident.id));
   });
   // A draft goes public: page, feeds, JSON, and subscribers are told once.
-  app.post('/incidents/:id/publish', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/incidents/{id}/publish',
+    operationId: 'publishIncident',
+    summary: 'Publish a draft: the page, feeds and JSON show it, its components take its statuses, subscribers are told once',
+    middleware: [auth, idem],
+    request: { params: id, headers: IdempotencyHeader },
+    responses: { 200: jsonResponse(Incident, 'The incident'), ...errors({ 404: 'Not found', 409: 'Published already' }) },
+  }, async (c) => {
     const incident = await incidentOf(c);
     await incidents.publish(incident);
     return c.json(await view(incident.id));
   });
   // Also discards a draft (it never was public).
-  app.delete('/incidents/:id', auth, async (c) => {
+  operation(app, {
+    method: 'delete',
+    path: '/incidents/{id}',
+    operationId: 'deleteIncident',
+    summary: 'Delete an incident, or discard a draft',
+    middleware: auth,
+    request: { params: id },
+    responses: { 204: { description: 'Deleted' }, ...errors([404]) },
+  }, async (c) => {
     await incidents.remove(await incidentOf(c));
     return c.body(null, 204);
   });
 
-  app.post('/maintenances', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/maintenances',
+    operationId: 'scheduleMaintenance',
+    summary: 'Schedule a maintenance: its components go under maintenance when it starts',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(ScheduleMaintenance) },
+    responses: { 201: jsonResponse(Incident, 'The maintenance'), ...errors({ 404: 'No such page for this key' }) },
+  }, async (c) => {
     const b = await body(c);
     const page = await pageOf(c, pages, b.page);
     const from = instant(b.scheduled_for, 'scheduled_for');
@@ -122,6 +215,18 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     });
     return c.json(await view(incident.id), 201);
   });
-  app.get('/maintenances', auth, (c) => list(c, 'maintenance', MAINTENANCE_STATUSES));
+  operation(
+    app,
+    {
+      method: 'get',
+      path: '/maintenances',
+      operationId: 'listMaintenances',
+      summary: 'Maintenances of the pages the key may use',
+      middleware: auth,
+      request: { query: statusQuery(MAINTENANCE_STATUSES) },
+      responses: { 200: jsonResponse(listOf(Incident), 'The maintenances (incidents with scheduled_for and scheduled_until)') },
+    },
+    (c) => list(c, 'maintenance', MAINTENANCE_STATUSES),
+  );
   return app;
 }

@@ -4,7 +4,6 @@ import type { ServiceDeps } from '../service-deps.js';
 import { createIncidentService } from './incident-service.js';
 import { advanceMaintenances } from './maintenance.js';
 import { IncidentManager } from './manager.js';
-import { incidentPaths } from './openapi-paths.js';
 import { createPageService } from './page-service.js';
 import { incidentRoutes } from './routes.js';
 import type { SourceOwnerLookup } from './source-rules.js';
@@ -47,7 +46,6 @@ export function incidentsModule(
         incidents: createIncidentService({ db, clock, onChange }),
       }),
     ],
-    openapi: [incidentPaths],
     loops: [manager.loop()],
     jobs: deps.scheduled
       ? [

@@ -1,6 +1,9 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
+import { apiRouter, errors, IdempotencyHeader, jsonResponse, listOf, operation, pathParams, requestJson, z } from '../http/openapi.js';
+import { Component, CreateComponent, CreatePage, Page, UpdateComponent, UpdatePage } from './api-schemas.js';
 import { componentJson } from '../status/index.js';
 import { autoIncident, bad, incidentTemplate, oneOf, publishAfter, sources, text, timeZone } from './input.js';
 import { actorOf, body, canUse, pageJson, pageOf, UUID, type RouteContext } from './route-helpers.js';
@@ -8,15 +11,24 @@ import { COMPONENT_STATUSES } from './status.js';
 import type { ComponentRow } from './store/components.js';
 
 /** A component as the manual API shows it: the public shape, the sources it lists and how its incidents go public. */
-function componentApiJson(c: ComponentRow, all: ComponentRow[], sources: string[]) {
+function componentApiJson(c: ComponentRow, all: ComponentRow[], sources: string[]): z.infer<typeof Component> {
   return { ...componentJson(c, all), sources, auto_incident: c.auto_incident, publish_after: c.publish_after, incident_template: c.incident_template };
 }
 
 /** Pages and their components: `/api/v1/pages…`, `/api/v1/components…`. */
-export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function pageRoutes({ auth, idem, pages }: RouteContext): OpenAPIHono<AppEnv> {
+  const app = apiRouter<AppEnv>();
+  const id = pathParams({ id: 'uuid' });
 
-  app.post('/pages', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/pages',
+    operationId: 'createPage',
+    summary: "Create a status page (a tenant key: its tenant's)",
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(CreatePage) },
+    responses: { 201: jsonResponse(Page, 'The page'), ...errors({ 409: 'Slug taken' }) },
+  }, async (c) => {
     const b = await body(c);
     const p = c.get('principal');
     const slug = text(b.slug, 'slug', { max: 63 })!;
@@ -27,12 +39,27 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     const tenantId = p.kind === 'admin' ? (typeof b.tenant_id === 'string' && UUID.test(b.tenant_id) ? b.tenant_id : null) : p.tenantId;
     return c.json(pageJson(await pages.createPage({ slug, name, timeZone: tz, tenantId })), 201);
   });
-  app.get('/pages', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/pages',
+    operationId: 'listPages',
+    summary: 'The status pages the key may use',
+    middleware: auth,
+    responses: { 200: jsonResponse(listOf(Page), 'Every page the key may use') },
+  }, async (c) => {
     const rows = (await pages.pages()).filter((p) => canUse(c.get('principal'), p));
     return c.json({ data: rows.map(pageJson), next_cursor: null });
   });
-  app.patch('/pages/:id', auth, async (c) => {
-    const id = c.req.param('id');
+  operation(app, {
+    method: 'patch',
+    path: '/pages/{id}',
+    operationId: 'updatePage',
+    summary: "Rename a page or change its time zone",
+    middleware: auth,
+    request: { params: id, body: requestJson(UpdatePage) },
+    responses: { 200: jsonResponse(Page, 'The page'), ...errors([404]) },
+  }, async (c) => {
+    const id = c.req.param('id')!;
     const page = UUID.test(id) ? await pages.page(id) : undefined;
     if (!page || !canUse(c.get('principal'), page)) throw new AppError('not_found', `no page ${id}`);
     const b = await body(c);
@@ -40,7 +67,18 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     return c.json(pageJson(await pages.updatePage(page, set)));
   });
 
-  app.post('/components', auth, idem, async (c) => {
+  operation(app, {
+    method: 'post',
+    path: '/components',
+    operationId: 'createComponent',
+    summary: 'Create a component (or group) on a page',
+    middleware: [auth, idem],
+    request: { headers: IdempotencyHeader, body: requestJson(CreateComponent) },
+    responses: {
+      201: jsonResponse(Component, 'The component with sources, auto_incident, publish_after, incident_template'),
+      ...errors({ 400: 'A bad field, or a source the key may not list (unknown, another tenant’s, the platform’s without the admin key, any on a group); nothing is written', 404: 'No such page for this key' }),
+    },
+  }, async (c) => {
     const b = await body(c);
     const page = await pageOf(c, pages, b.page);
     const name = text(b.name, 'name')!;
@@ -63,7 +101,15 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     }, actorOf(c));
     return c.json(componentApiJson(row, [row], srcs), 201);
   });
-  app.get('/components', auth, async (c) => {
+  operation(app, {
+    method: 'get',
+    path: '/components',
+    operationId: 'listComponents',
+    summary: "A page's components with their sources and publishing choice",
+    middleware: auth,
+    request: { query: z.object({ page: z.string().optional().openapi({ description: 'Page slug (default: the default page)' }) }) },
+    responses: { 200: jsonResponse(listOf(Component), 'The components'), ...errors({ 404: 'No such page for this key' }) },
+  }, async (c) => {
     const page = await pageOf(c, pages, c.req.query('page'));
     const { components, sources: srcs } = await pages.components(page);
     return c.json({ data: components.map((x) => componentApiJson(x, components, srcs.get(x.id) ?? [])), next_cursor: null });
@@ -74,7 +120,15 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     if (!found || !canUse(c.get('principal'), found.page)) throw new AppError('not_found', `no component ${id}`);
     return found.component;
   };
-  app.patch('/components/:id', auth, async (c) => {
+  operation(app, {
+    method: 'patch',
+    path: '/components/{id}',
+    operationId: 'updateComponent',
+    summary: 'Change a component; sources are checked as on create',
+    middleware: auth,
+    request: { params: id, body: requestJson(UpdateComponent) },
+    responses: { 200: jsonResponse(Component, 'The component'), ...errors({ 400: 'A bad field or source; nothing is written', 404: 'Not found' }) },
+  }, async (c) => {
     const current = await componentOf(c);
     const b = await body(c);
     const fields = {
@@ -91,7 +145,15 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): Hono<AppEnv> {
     const { components: all, sources: srcs } = await pages.updateComponent(current, { fields, status, sources: b.sources === undefined ? undefined : sources(b.sources) }, actorOf(c));
     return c.json(componentApiJson(all.find((x) => x.id === current.id)!, all, srcs.get(current.id) ?? []));
   });
-  app.delete('/components/:id', auth, async (c) => {
+  operation(app, {
+    method: 'delete',
+    path: '/components/{id}',
+    operationId: 'deleteComponent',
+    summary: 'Delete a component (a group’s members move to the top level)',
+    middleware: auth,
+    request: { params: id },
+    responses: { 204: { description: 'Deleted' }, ...errors([404]) },
+  }, async (c) => {
     await pages.deleteComponent(await componentOf(c));
     return c.body(null, 204);
   });

@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { escapeHtml } from '../../status-ui/markdown.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -7,6 +8,7 @@ import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app.js';
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import { databaseRateLimit } from '../http/rate-limit.js';
+import { apiRouter, errors, jsonResponse, operation, pathParams, z } from '../http/openapi.js';
 import { componentIdsOf, readBody } from './route-helpers.js';
 import type { LinkPurpose, Subscriptions } from './subscriptions.js';
 
@@ -14,16 +16,38 @@ const EMAIL = /^[^\s@<>",;()\\[\]]+@[^\s@<>",;()\\[\]]+\.[^\s@<>",;()\\[\]]+$/;
 const page = (title: string, body: string) => `<!doctype html><html lang="en"><body><h1>${title}</h1>${body}</body></html>`;
 
 /** Email subscriptions: subscribe (no key), and the signed links of the mails (confirm, manage, unsubscribe). */
-export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; subscriptions: Subscriptions; trustProxy: TrustProxy }): Hono<AppEnv> {
+export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; subscriptions: Subscriptions; trustProxy: TrustProxy }): OpenAPIHono<AppEnv> {
   const { clock, subscriptions } = deps;
-  const app = new Hono<AppEnv>();
+  const app = apiRouter<AppEnv>();
+  const Subscribe = z.object({
+    email: z.string().openapi({ format: 'email', maxLength: 254 }),
+    components: z.unknown().optional().openapi({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Only these components (default: all of the page); a form sends one field per id' }),
+  });
   // Counted in the database, so the limits hold however many instances serve the page.
   const perAddress = databaseRateLimit(deps.db, 'subscribe-email', 3, 3_600_000);
   const perIp = databaseRateLimit(deps.db, 'subscribe-ip', 20, 3_600_000);
 
   // The answer is the same whether or not the address exists.
-  app.post('/api/v1/pages/:page/subscribers', async (c) => {
-    const slug = c.req.param('page');
+  operation(app, {
+    method: 'post',
+    path: '/api/v1/pages/{page}/subscribers',
+    operationId: 'subscribeByEmail',
+    summary: "Subscribe an email address to a page's updates (no key): a confirmation link is mailed",
+    description: 'The answer is the same whether or not the address exists. A form (the status page, without JavaScript) gets an HTML page back; JSON gets JSON.',
+    security: [],
+    request: {
+      params: pathParams({ page: 'string' }),
+      body: { required: true, content: { 'application/json': { schema: Subscribe }, 'application/x-www-form-urlencoded': { schema: Subscribe } } },
+    },
+    responses: {
+      202: {
+        description: 'A confirmation is on its way if the address can receive mail',
+        content: { 'application/json': { schema: z.object({ data: z.object({ message: z.string() }) }) }, 'text/html': { schema: z.string() } },
+      },
+      ...errors({ 404: 'No such page', 429: 'Too many subscription requests from this address or network' }),
+    },
+  }, async (c) => {
+    const slug = c.req.param('page')!;
     const target = await subscriptions.page(slug);
     if (!target) throw new AppError('not_found', `no page ${slug}`);
     const b = await readBody(c);

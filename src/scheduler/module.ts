@@ -3,7 +3,6 @@ import type { FeatureParts } from '../feature-module.js';
 import type { HeartbeatService } from '../heartbeats/index.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { createJobOperations, type JobOperations } from './operations.js';
-import { jobPaths } from './openapi-paths.js';
 import { jobRoutes } from './routes.js';
 import type { JobDefinition, Scheduler } from './runner.js';
 import type { SelfPing } from './self-ping.js';
@@ -26,6 +25,5 @@ export function schedulerModule(
     operations: jobs,
     routes: [jobRoutes({ db, clock, logger, jobs })],
     loops: [scheduler.loop()],
-    openapi: [jobPaths],
   };
 }
