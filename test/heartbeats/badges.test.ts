@@ -161,6 +161,16 @@ describe(`status badges (healthchecks' /api/v3/badges/ and public badge URLs) on
     }
   });
 
+  it('a tenant asking from several requests at once gets one badge id (insert-or-nothing, then read)', async () => {
+    const tenantC = randomUUID();
+    const key = await insertApiKey(t.db, { kind: 'tenant', tenantId: tenantC }, o.clock.now());
+    const lists = await Promise.all(Array.from({ length: 5 }, () => badgesOf(key)));
+    for (const l of lists) expect(l).toEqual(lists[0]);
+    const rows = await t.db.selectFrom('badge_keys').select('badge_id').where('tenant_id', '=', tenantC).execute();
+    expect(rows).toHaveLength(1);
+    expect(lists[0]!['*']!.svg).toContain(`/badge/${rows[0]!.badge_id}/`);
+  });
+
   it('the admin key lists the platform\'s own badges, never a tenant\'s tags', async () => {
     const mine = await badgesOf(admin);
     expect(mine).toHaveProperty('*');
