@@ -25,6 +25,8 @@ export interface Config {
   webhookAllowPrivate: string | undefined;
   /** Seals alert channels' secrets at rest (SECRET_KEY); without it a generated key is kept in the database. */
   secretKey: string | undefined;
+  /** Bearer token that may read GET /metrics (METRICS_TOKEN); the admin key may too. */
+  metricsToken: string | undefined;
   /** PagerDuty Events API v2 endpoint (PAGERDUTY_EVENTS_URL), overridable for tests and EU accounts. */
   pagerDutyEventsUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -180,6 +182,11 @@ const vars = {
     expect: 'addresses or CIDR ranges, comma-separated, that webhooks may reach although private',
   },
   SECRET_KEY: { schema: z.string().min(32).max(500), expect: 'at least 32 characters (it seals alert channel secrets)', secret: true },
+  METRICS_TOKEN: {
+    schema: z.string().regex(/^[A-Za-z0-9\-._~+/]{24,200}=*$/),
+    expect: '24 to 200 characters of A-Z a-z 0-9 - . _ ~ + / (a Bearer token, e.g. openssl rand -hex 32)',
+    secret: true,
+  },
   PAGERDUTY_EVENTS_URL: { schema: url(['http:', 'https:']), expect: 'the PagerDuty Events API v2 URL' },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -213,7 +220,7 @@ const vars = {
 type Vars = typeof vars;
 type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> | undefined };
 
-const SECRET_FILES = ['DATABASE_URL', 'OVERDUE_ADMIN_KEY', 'SMTP_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'SECRET_KEY'] as const;
+const SECRET_FILES = ['DATABASE_URL', 'OVERDUE_ADMIN_KEY', 'SMTP_URL', 'OTEL_EXPORTER_OTLP_HEADERS', 'SECRET_KEY', 'METRICS_TOKEN'] as const;
 
 export function loadConfig(
   env: Record<string, string | undefined>,
@@ -267,6 +274,7 @@ export function loadConfig(
     mailFrom: p.MAIL_FROM ?? 'Overdue <overdue@localhost>',
     webhookAllowPrivate: p.WEBHOOK_ALLOW_PRIVATE,
     secretKey: p.SECRET_KEY,
+    metricsToken: p.METRICS_TOKEN,
     pagerDutyEventsUrl: p.PAGERDUTY_EVENTS_URL ?? 'https://events.pagerduty.com/v2/enqueue',
     logLevel: p.LOG_LEVEL ?? 'info',
     httpBodyLimitBytes: p.HTTP_BODY_LIMIT ?? 1024 * 1024,

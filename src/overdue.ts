@@ -74,6 +74,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
     tracer: telemetry.tracer,
     bodyLimitBytes: config.httpBodyLimitBytes,
     readiness: { db, schema, background },
+    serviceMetrics: { token: config.metricsToken, render: () => telemetry.prometheusText() },
     volumeRoutes: all.flatMap((f) => f.volumeRoutes ?? []),
     routes: [heartbeats, timing, billing, expectations, incidents, notify, alerts, operatorConsole, auth, status].flatMap((f) => f.routes ?? []),
   });

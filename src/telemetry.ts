@@ -1,6 +1,7 @@
 import { context, trace, type Meter, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { metrics, resources, tracing } from '@opentelemetry/sdk-node';
 import type { Config } from './config.js';
@@ -8,6 +9,12 @@ import type { Config } from './config.js';
 export interface Telemetry {
   tracer: Tracer;
   meter: Meter;
+  /**
+   * The service's own metrics now, in Prometheus text (exposition format
+   * 0.0.4), for `GET /metrics`: collected on demand by a pull reader beside
+   * the other readers (OTLP, tests' in-memory ones), which keep working.
+   */
+  prometheusText(): Promise<string>;
   /** Flushes pending spans and metrics to their exporters. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -36,6 +43,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
 
   const spanProcessors: tracing.SpanProcessor[] = [];
   const readers: metrics.MetricReader[] = [...(opts.metricReaders ?? [])];
+  // A pull reader without its own HTTP server (the exporter can listen on a port of
+  // its own; here the app's /metrics route asks it, behind the app's authentication).
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const serializer = new PrometheusSerializer();
+  readers.push(prometheus);
   if (opts.endpoint) {
     const headers = opts.headers ?? {};
     spanProcessors.push(
@@ -60,6 +72,11 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   return {
     tracer: tracing_ ? tracerProvider.getTracer('overdue') : trace.getTracer('overdue-noop'),
     meter: meterProvider.getMeter('overdue'),
+    prometheusText: async () => {
+      // Cumulative totals since start: collecting does not reset what other readers see.
+      const { resourceMetrics } = await prometheus.collect();
+      return serializer.serialize(resourceMetrics);
+    },
     flush: async () => {
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
     },

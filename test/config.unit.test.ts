@@ -86,6 +86,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('METRICS_TOKEN: a Bearer token, never echoed, also from METRICS_TOKEN_FILE', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'abcdefghijklmnopqrstuvwx_-.~+/=' }).metricsToken).toBe('abcdefghijklmnopqrstuvwx_-.~+/=');
+    expect(loadConfig({ METRICS_TOKEN_FILE: '/run/secrets/metrics' }, () => 'a'.repeat(32) + '\n').metricsToken).toBe('a'.repeat(32));
+    for (const bad of ['too-short', 'has spaces in it, which a header cannot carry', `${'a'.repeat(30)}"quoted"`]) {
+      const lines = problems({ METRICS_TOKEN: bad });
+      expect(lines, bad).toEqual(['METRICS_TOKEN: expected 24 to 200 characters of A-Z a-z 0-9 - . _ ~ + / (a Bearer token, e.g. openssl rand -hex 32)']);
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '  ' }).port).toBe(3000);
   });

@@ -26,7 +26,7 @@ import type {
   SubscriptionTable,
   TenantTable,
 } from '../billing/table.js';
-import type { CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
+import type { BadgeKeyTable, CheckTable, FlipTable, PingKeyTable, PingTable } from '../heartbeats/table.js';
 import type { JobRunTable, JobTable } from '../scheduler/table.js';
 import type { IdempotencyKeyTable } from '../http/idempotency.table.js';
 import type { RateLimitTable } from '../http/rate-limit.table.js';
@@ -44,6 +44,7 @@ export interface Database {
   checks: CheckTable;
   pings: PingTable;
   flips: FlipTable;
+  badge_keys: BadgeKeyTable;
   jobs: JobTable;
   job_runs: JobRunTable;
   idempotency_keys: IdempotencyKeyTable;

@@ -4,6 +4,8 @@ import type { FeatureParts } from '../feature-module.js';
 import type { JobDefinition } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
+import { createBadges } from './badge-service.js';
+import { badgeRoutes } from './badge-routes.js';
 import type { ChannelRouting } from './channel-routing.js';
 import { createCheckManagement, type CheckManagement } from './management.js';
 import { pingRoutes } from './ping-routes.js';
@@ -14,7 +16,8 @@ import { trustProxyOf } from '../http/client-address.js';
 
 /**
  * Heartbeats, composed: the ping intake and its routes, the deadline
- * evaluator's loop, the v3 management API and the ping retention job.
+ * evaluator's loop, the v3 management API, public status badges and the
+ * ping retention job.
  */
 export function heartbeatsModule(
   deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void; routing: ChannelRouting },
@@ -40,6 +43,7 @@ export function heartbeatsModule(
     onDeadline: (at) => alerts.deadlineMoved(at),
   });
   const management = createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit });
+  const badges = createBadges({ db, clock, publicUrl: config.publicUrl, secretKey: config.secretKey });
   const retention: JobDefinition = {
     key: 'heartbeats.retention',
     schedule: { intervalS: 60 },
@@ -52,7 +56,7 @@ export function heartbeatsModule(
     alerts,
     management,
     volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, bodyTimeoutMs: config.tuning.pingBodyTimeoutMs, trustProxy: trustProxyOf(hb.trustProxy) }, { clock, meter, logger })],
-    routes: [v3Routes({ manage: management, routing: deps.routing, clock, logger, publicUrl: config.publicUrl })],
+    routes: [v3Routes({ manage: management, routing: deps.routing, badges, clock, logger, publicUrl: config.publicUrl }), badgeRoutes(badges)],
     loops: [alerts.loop()],
     jobs: [retention],
   };

@@ -76,3 +76,10 @@ export interface FlipTable {
   reason: '' | 'timeout' | 'fail';
   detail: Generated<string>;
 }
+
+/** One badge id per owner (tenant, or null for the platform); see migration 0020. */
+export interface BadgeKeyTable {
+  badge_id: string;
+  tenant_id: string | null;
+  created_at: Date;
+}

@@ -5,9 +5,11 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { RETRY_AFTER_S } from '../http/errors.js';
 import { hostileJsonString } from '../http/json-body.js';
 import type { Logger } from '../logger.js';
+import type { Badges } from './badge-service.js';
 import { checkSource, type ChannelRouting } from './channel-routing.js';
 import type { Scope } from './manage-store.js';
 import type { CheckManagement } from './management.js';
+import { checksMetricsText } from './prometheus.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
 import { validateCheckSpec } from './v3-validate.js';
 
@@ -21,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * (hashed, admin or tenant-scoped, optionally read-only); a tenant key sees
  * only its tenant's checks, and other checks answer 404.
  */
-export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRouting; clock: Clock; logger: Logger; publicUrl: string }): Hono<Env> {
+export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRouting; badges: Badges; clock: Clock; logger: Logger; publicUrl: string }): Hono<Env> {
   const { manage, clock } = deps;
   const app = new Hono<Env>().basePath('/api/v3');
   // Errors keep healthchecks' shape here; anything else goes on to the app's handler.
@@ -177,6 +179,19 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     const channels = await deps.routing.catalog({ tenantId: c.get('principal').tenantId });
     return c.json({ channels: channels.map((ch) => ({ id: ch.id, name: ch.name, kind: V3_KIND[ch.kind] ?? ch.kind })) });
   });
+
+  // The owner's badges: a tenant key's tenant, the admin key's the platform's own checks.
+  const badges = async (c: Context<Env>) => c.json({ badges: await deps.badges.list(c.get('principal').tenantId) });
+  app.get('/badges/', auth(false), badges);
+  app.get('/badges', auth(false), badges);
+
+  // The checks the key lists (as GET /checks/), in Prometheus text with healthchecks' metric names.
+  const metrics = async (c: Context<Env>) => {
+    const rows = await manage.list(scopeOf(c), { tags: [] });
+    return c.body(checksMetricsText(rows, clock.now()), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+  };
+  app.get('/metrics/', auth(false), metrics);
+  app.get('/metrics', auth(false), metrics);
 
   app.get('/status/', async (c) => {
     await manage.ready();

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { handleError, jsonError } from './errors.js';
 import { healthRoutes, type ReadinessDeps } from './health.js';
+import { serviceMetricsRoutes } from './metrics.js';
 import { recordKeyUse, requireApiKey, type AuthVariables } from './middleware/api-key.js';
 import { observeRequests } from './middleware/observe.js';
 import type { IdempotencyVariables } from './middleware/idempotency.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
    * per-request span, request id and body limit; they observe themselves.
    */
   volumeRoutes?: Hono<any>[];
+  /** `GET /metrics`: the service's own metrics, behind METRICS_TOKEN or the admin key. */
+  serviceMetrics?: { token: string | undefined; render(): Promise<string> };
 }
 
 const Me = z.object({ key_id: z.string().openapi({ format: 'uuid' }), kind: z.enum(['admin', 'tenant']), tenant_id: z.string().nullable().openapi({ format: 'uuid' }), read_only: z.boolean() });
@@ -61,6 +64,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.route('/', healthRoutes(deps.readiness));
+  if (deps.serviceMetrics) app.route('/', serviceMetricsRoutes({ db: deps.db, ...deps.serviceMetrics }));
 
   const v1 = apiRouter<AppEnv>();
   operation(
