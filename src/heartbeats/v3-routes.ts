@@ -10,6 +10,7 @@ import type { Scope } from './manage-store.js';
 import type { CheckManagement } from './management.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
 import { validateCheckSpec } from './v3-validate.js';
+import { parseScheduledFor } from './ping-rules.js';
 
 type Env = { Variables: { principal: Principal; body: unknown } };
 
@@ -124,6 +125,10 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     if ('error' in result) return c.json({ error: result.error }, 400);
     const existing = await manage.get(scopeOf(c), id);
     if (!existing) return notFound(c);
+    // One bound may be set alone: it must still fit the other one the check has.
+    const min = result.spec.min_duration !== undefined ? result.spec.min_duration : existing.min_duration_s;
+    const max = result.spec.max_duration !== undefined ? result.spec.max_duration : existing.max_duration_s;
+    if (min !== null && max !== null && min >= max) return c.json({ error: 'json validation error: min_duration must be less than max_duration' }, 400);
     const channels = await channelsIn(c, existing.tenant_id);
     if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
     const row = await manage.update(scopeOf(c), id, result.spec);
@@ -139,7 +144,13 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:code/${action}`, auth(true), async (c) => {
       const id = param(c, 'code');
-      const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause') : undefined;
+      let until: Date | null = null;
+      if (action === 'pause') {
+        const parsed = pauseUntil(c.get('body'), clock.now());
+        if (typeof parsed === 'string') return c.json({ error: parsed }, 400);
+        until = parsed;
+      }
+      const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause', until) : undefined;
       if (row === 'not_paused') return c.json({ error: 'check is not paused' }, 409);
       return row ? c.json(await show(c, row)) : notFound(c);
     });
@@ -185,6 +196,20 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
 
   app.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'POST' || c.req.method === 'DELETE' ? notFound(c) : c.json({ error: 'method not allowed' }, 405)));
   return app;
+}
+
+/** A timed pause lasts at most this long. */
+export const MAX_PAUSE_MS = 365 * 86_400_000;
+
+/** The end of a pause from the body: null without one; else an RFC 3339 instant after now and within a year, or the 400 text. */
+function pauseUntil(body: unknown, now: Date): Date | null | string {
+  const raw = body && typeof body === 'object' ? (body as { until?: unknown }).until : undefined;
+  if (raw === undefined || raw === null) return null;
+  const at = typeof raw === 'string' && !/^[0-9]+$/.test(raw) ? parseScheduledFor(raw) : 'invalid';
+  if (at === 'invalid' || at === null) return 'json validation error: until is not an RFC 3339 date-time with an offset';
+  if (at <= now) return 'json validation error: until must be in the future';
+  if (at.getTime() - now.getTime() > MAX_PAUSE_MS) return 'json validation error: until must be within a year';
+  return at;
 }
 
 /** `?seconds=` (the last N seconds) or `?start=` / `?end=` (Unix seconds). */

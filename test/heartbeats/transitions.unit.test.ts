@@ -30,6 +30,12 @@ function check(overrides: Partial<CheckState> = {}): CheckState {
     manualResume: false,
     alertAfter: null,
     rearmedAfterOutage: false,
+    openRuns: {},
+    minDurationS: null,
+    maxDurationS: null,
+    pausedUntil: null,
+    silencedUntil: null,
+    silenceNote: '',
     ...overrides,
   };
   return 'alertAfter' in overrides ? base : { ...base, alertAfter: alertAfter(base) };
