@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pumpAlerts } from '../support/app.js';
 import { backend } from '../support/db.js';
 import { perTestResources } from '../support/resources.js';
+import { apiClient, newTenant } from '../incidents/fixture.js';
 import { drivenChecks } from './driven-checks.js';
 
 const resources = perTestResources();
@@ -86,8 +87,8 @@ describe(`run durations on ${backend}`, () => {
     expect([refused.status, await refused.text()]).toEqual([400, 'invalid uuid format']);
   });
 
-  it('answers errors in the API shape, and the OpenAPI document lists the route', async () => {
-    const { api, create } = await setup();
+  it('answers errors in the API shape, scopes tenant keys, and the OpenAPI document lists the route', async () => {
+    const { api, create, o, key } = await setup();
     const id = await create({ name: 'x', timeout: 60, grace: 60 });
     const bad = await api('GET', `/api/v1/checks/${id}/durations?since=yesterday`);
     expect(bad.status).toBe(400);
@@ -98,6 +99,11 @@ describe(`run durations on ${backend}`, () => {
     expect((await api('GET', `/api/v1/checks/${id}/durations`, undefined, null)).status).toBe(401);
     const empty = await api('GET', `/api/v1/checks/${id}/durations`);
     expect(empty.body).toEqual({ data: [], summary: { p50: null, p90: null, max: null, count: 0 } });
+    // A tenant key sees its own checks' runs only: the platform's check is 404 to it.
+    const tenant = await newTenant(apiClient(o, () => key), 'acme');
+    expect((await api('GET', `/api/v1/checks/${id}/durations`, undefined, tenant.api_key)).status).toBe(404);
+    const own = (await api('POST', '/api/v3/checks/', { name: 'own' }, tenant.api_key)).body.uuid as string;
+    expect((await api('GET', `/api/v1/checks/${own}/durations`, undefined, tenant.api_key)).status).toBe(200);
     const doc = await api('GET', '/api/v1/openapi.json', undefined, null);
     expect(Object.keys(doc.body.paths)).toContain('/checks/{id}/durations');
   });
