@@ -15,13 +15,22 @@ export const MAX_OPEN_RUNS = 32;
 
 const keyOf = (rid: string | null) => rid ?? '';
 
-/** Runs started within the window, at most MAX_OPEN_RUNS, newest kept. */
+/** Runs started within the window, at most MAX_OPEN_RUNS, newest kept (the same object when nothing goes). */
 function pruned(runs: OpenRuns, now: Date): OpenRuns {
-  const kept = Object.entries(runs)
-    .filter(([, r]) => now.getTime() - Date.parse(r.at) <= RUN_WINDOW_MS)
-    .sort(([, a], [, b]) => Date.parse(b.at) - Date.parse(a.at))
-    .slice(0, MAX_OPEN_RUNS);
-  return Object.fromEntries(kept);
+  // The common case, checked without copying: few runs, the oldest still in the window.
+  let count = 0;
+  let oldest: string | null = null;
+  for (const key in runs) {
+    count++;
+    const at = runs[key]!.at;
+    if (oldest === null || at < oldest) oldest = at;
+  }
+  if (oldest === null || (count <= MAX_OPEN_RUNS && now.getTime() - Date.parse(oldest) <= RUN_WINDOW_MS)) return runs;
+  const entries = Object.entries(runs);
+  let kept = entries.filter(([, r]) => now.getTime() - Date.parse(r.at) <= RUN_WINDOW_MS);
+  // ISO instants of one format sort as text: no parsing in the comparator.
+  if (kept.length > MAX_OPEN_RUNS) kept = kept.sort(([, a], [, b]) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, MAX_OPEN_RUNS);
+  return kept.length === entries.length ? runs : Object.fromEntries(kept);
 }
 
 /** A start opens (or restarts) the run with its id. */
@@ -37,19 +46,22 @@ export function closeRun(runs: OpenRuns, rid: string | null, now: Date): { durat
   const rest = { ...runs };
   delete rest[key];
   const ms = now.getTime() - Date.parse(run.at);
-  return { durationMs: ms >= 0 && ms <= RUN_WINDOW_MS ? BigInt(ms) : null, runs: pruned(rest, now) };
+  // Pruning happens when runs open; a finish only removes its own.
+  return { durationMs: ms >= 0 && ms <= RUN_WINDOW_MS ? BigInt(ms) : null, runs: rest };
 }
 
 /** The oldest open run not yet reported too slow, with the instant it becomes too slow; null without a bound. */
 export function slowRunDeadline(runs: OpenRuns, maxDurationS: number | null): { key: string; startedAt: Date; at: Date } | null {
   if (maxDurationS === null) return null;
-  let oldest: { key: string; startedAt: Date } | null = null;
-  for (const [key, r] of Object.entries(runs)) {
-    if (r.late) continue;
-    const startedAt = new Date(r.at);
-    if (!oldest || startedAt < oldest.startedAt) oldest = { key, startedAt };
+  // ISO instants of one format compare as text: only the oldest is parsed.
+  let oldest: [string, string] | null = null;
+  for (const key in runs) {
+    const r = runs[key]!;
+    if (!r.late && (!oldest || r.at < oldest[1])) oldest = [key, r.at];
   }
-  return oldest && { ...oldest, at: new Date(oldest.startedAt.getTime() + maxDurationS * 1000) };
+  if (!oldest) return null;
+  const startedAt = new Date(oldest[1]);
+  return { key: oldest[0], startedAt, at: new Date(startedAt.getTime() + maxDurationS * 1000) };
 }
 
 /** Every open run marked as already reported: after a silence, runs begun before it raise nothing. */
