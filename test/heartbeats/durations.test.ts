@@ -142,7 +142,9 @@ describe(`too fast and too slow on ${backend}`, () => {
     await at('2026-03-01T14:00:00Z');
     await ping(id, '/start');
     await at('2026-03-01T14:00:05Z');
-    await ping(id); // 5 s: too fast again → down
+    // 5 s: too fast again → down; its log is the alert's evidence (bounded).
+    const log = `backup: 0 files copied\n${'x'.repeat(3000)}`;
+    expect((await o.app.request(`/ping/${id}`, { method: 'POST', body: log })).status).toBe(200);
 
     const all = await flips(id);
     expect(all.map((f) => [f.old_status, f.new_status, f.reason, f.detail])).toEqual([
@@ -157,6 +159,10 @@ describe(`too fast and too slow on ${backend}`, () => {
     const [alert] = await alertEvents(id);
     expect(alert!.text).toMatch(/^Its run finished too soon \(finished in 5 s, expected at least 1 min\); down since 2026-03-01 14:00:05 UTC\.$/);
     expect(JSON.stringify(alert!.details)).toContain('"name":"Last run","value":"5 s (usually 3 s–2 min, p50–p90 of 2 runs)"');
+    const excerpt = (alert!.details as { excerpt: string }).excerpt;
+    expect(excerpt.startsWith('backup: 0 files copied\n')).toBe(true);
+    expect(excerpt).toMatch(/… \(\d+ bytes in all\)$/);
+    expect(Buffer.byteLength(excerpt)).toBeLessThan(1100);
 
     // A run of the right length brings it back.
     await ping(id, '/start');
