@@ -125,6 +125,8 @@ export function applyPing(
     next.rearmedAfterOutage = false;
     // A good run proves the job alive again: what came before no longer explains a later failure.
     if (!failed) next.silenceNote = '';
+    // A window already over when the job reports: its schedule counts from this ping, nothing to hand back.
+    if (!failed && state.silencedUntil && now >= state.silencedUntil) next.silencedUntil = null;
 
     let newStatus: StoredStatus = state.status;
     if (failed) {
@@ -257,7 +259,8 @@ const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC
 /** After a silence ending at `end`: the schedule counts from the end, no run is held against the check, no outcome either. */
 function freshPeriod(state: CheckState, end: Date): Partial<CheckState> {
   return {
-    referenceAt: state.status === 'up' ? end : state.referenceAt,
+    // Never backwards: a ping after the end (before the evaluator got to it) counts from itself.
+    referenceAt: state.status === 'up' && (!state.referenceAt || state.referenceAt < end) ? end : state.referenceAt,
     lastStart: null,
     lastStartRid: null,
     openRuns: markRunsLate(state.openRuns),

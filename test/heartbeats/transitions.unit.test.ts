@@ -592,3 +592,13 @@ describe('run bounds and silences', () => {
     expect(ended.state).toMatchObject({ referenceAt: s(T0, 1000), alertAfter: s(T0, 1090), silencedUntil: null, recentOutcomes: '' });
   });
 });
+
+describe('after a maintenance window, never backwards', () => {
+  it('a success after the window ended, before the evaluator saw it, keeps its own reference', () => {
+    const held = evaluateDeadline(check(), s(T0, 90), { until: s(T0, 1000) }).state;
+    const pinged = applyPing(held, success(), s(T0, 1200));
+    expect(pinged.state).toMatchObject({ silencedUntil: null, referenceAt: s(T0, 1200), alertAfter: s(T0, 1290) });
+    const late = evaluateDeadline({ ...held, referenceAt: s(T0, 1200) }, s(T0, 1250));
+    expect(late.state.referenceAt).toEqual(s(T0, 1200));
+  });
+});
