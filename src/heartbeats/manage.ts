@@ -58,12 +58,25 @@ export async function createCheck(db: Kysely<Database>, scope: Scope, spec: Chec
   return { row: (await findCheck(db, scope, id))!, created: true };
 }
 
-/** Applies a spec to a check and recomputes its deadline; undefined when not in scope. */
+/** A spec whose one bound does not fit the other bound the check already has (min_duration ≥ max_duration). */
+export class DurationBoundsError extends Error {
+  override name = 'DurationBoundsError';
+  constructor() {
+    super('json validation error: min_duration must be less than max_duration');
+  }
+}
+
+/**
+ * Applies a spec to a check and recomputes its deadline; undefined when not in
+ * scope. Throws DurationBoundsError when the run bounds would cross (checked
+ * under the row lock, so two updates setting one bound each cannot cross them).
+ */
 export async function updateCheck(db: Kysely<Database>, scope: Scope, id: string, spec: CheckSpec, now: Date): Promise<CheckRow | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await lockCheck(trx, scope, id);
     if (!row) return undefined;
     const merged = { ...row, ...columnsFor(spec) } as CheckRow;
+    if (merged.min_duration_s !== null && merged.max_duration_s !== null && merged.min_duration_s >= merged.max_duration_s) throw new DurationBoundsError();
     const deadline = deadlineOf(rowToState(merged));
     await updateCheckRow(trx, id, { ...columnsFor(spec), alert_after: deadline, updated_at: now });
     return { ...merged, alert_after: deadline, updated_at: now };

@@ -7,7 +7,9 @@ import { hostileJsonString } from '../http/json-body.js';
 import type { Logger } from '../logger.js';
 import { checkSource, type ChannelRouting } from './channel-routing.js';
 import type { Scope } from './manage-store.js';
+import { DurationBoundsError } from './manage.js';
 import type { CheckManagement } from './management.js';
+import type { CheckRow } from './store.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
 import { validateCheckSpec } from './v3-validate.js';
 import { parseScheduledFor } from './ping-rules.js';
@@ -104,7 +106,15 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     if ('error' in result) return c.json({ error: result.error }, 400);
     const channels = await channelsIn(c, c.get('principal').tenantId);
     if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
-    const { row, created } = await manage.create(scopeOf(c), result.spec);
+    let made: Awaited<ReturnType<CheckManagement['create']>>;
+    try {
+      made = await manage.create(scopeOf(c), result.spec);
+    } catch (err) {
+      // `unique` matched a check whose other bound does not fit this one.
+      if (err instanceof DurationBoundsError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+    const { row, created } = made;
     // Without `channels`, a check alerts its owner's default channels (healthchecks: "default for new checks").
     if (channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
     return c.json(await show(c, row), created ? 201 : 200);
@@ -125,13 +135,16 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     if ('error' in result) return c.json({ error: result.error }, 400);
     const existing = await manage.get(scopeOf(c), id);
     if (!existing) return notFound(c);
-    // One bound may be set alone: it must still fit the other one the check has.
-    const min = result.spec.min_duration !== undefined ? result.spec.min_duration : existing.min_duration_s;
-    const max = result.spec.max_duration !== undefined ? result.spec.max_duration : existing.max_duration_s;
-    if (min !== null && max !== null && min >= max) return c.json({ error: 'json validation error: min_duration must be less than max_duration' }, 400);
     const channels = await channelsIn(c, existing.tenant_id);
     if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
-    const row = await manage.update(scopeOf(c), id, result.spec);
+    let row: CheckRow | undefined;
+    try {
+      row = await manage.update(scopeOf(c), id, result.spec);
+    } catch (err) {
+      // One bound may be set alone: it must still fit the other one the check has.
+      if (err instanceof DurationBoundsError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
     if (row && channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
     return row ? c.json(await show(c, row)) : notFound(c);
   });

@@ -124,7 +124,11 @@ describe(`too fast and too slow on ${backend}`, () => {
     const id = await create({ name: 'etl', min_duration: 60, max_duration: 7200 });
     expect((await api('GET', `/api/v3/checks/${id}`)).body).toMatchObject({ min_duration: 60, max_duration: 7200 });
     // One bound alone must still fit the other.
-    expect(await api('POST', `/api/v3/checks/${id}`, { min_duration: 7200 })).toMatchObject({ status: 400 });
+    const crossing = { status: 400, body: { error: 'json validation error: min_duration must be less than max_duration' } };
+    expect(await api('POST', `/api/v3/checks/${id}`, { min_duration: 7200 })).toMatchObject(crossing);
+    // The same through healthchecks' upsert (`unique` matches this check).
+    expect(await api('POST', '/api/v3/checks/', { name: 'etl', unique: ['name'], min_duration: 9000 })).toMatchObject(crossing);
+    expect((await api('GET', `/api/v3/checks/${id}`)).body).toMatchObject({ min_duration: 60, max_duration: 7200 });
     expect((await api('POST', `/api/v3/checks/${id}`, { min_duration: null })).body).toMatchObject({ min_duration: null, max_duration: 7200 });
   });
 
