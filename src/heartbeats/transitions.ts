@@ -125,8 +125,9 @@ export function applyPing(
     next.rearmedAfterOutage = false;
     // A good run proves the job alive again: what came before no longer explains a later failure.
     if (!failed) next.silenceNote = '';
-    // A window already over when the job reports: its schedule counts from this ping, nothing to hand back.
-    if (!failed && state.silencedUntil && now >= state.silencedUntil) next.silencedUntil = null;
+    // A good run needs no hold: its schedule counts from this ping; a deadline that falls in a
+    // window still in progress is held again by the evaluator.
+    if (!failed) next.silencedUntil = null;
 
     let newStatus: StoredStatus = state.status;
     if (failed) {

@@ -71,6 +71,8 @@ export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; r
     min_duration: row.min_duration_s,
     max_duration: row.max_duration_s,
     paused_until: isoSeconds(row.paused_until),
+    // A maintenance window holds the check's deadline until then (its status may read late meanwhile).
+    silenced_until: isoSeconds(row.silenced_until),
   });
   return json;
 }

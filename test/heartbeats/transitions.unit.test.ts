@@ -602,3 +602,13 @@ describe('after a maintenance window, never backwards', () => {
     expect(late.state.referenceAt).toEqual(s(T0, 1200));
   });
 });
+
+describe('a success inside a maintenance window', () => {
+  it('ends the hold: the next deadline counts from the ping, and no note follows', () => {
+    const held = evaluateDeadline(check(), s(T0, 90), { until: s(T0, 1000) }).state;
+    const pinged = applyPing(held, success(), s(T0, 500));
+    expect(pinged.state).toMatchObject({ silencedUntil: null, silenceNote: '', alertAfter: s(T0, 590) });
+    // Still in the window at that deadline: held again.
+    expect(evaluateDeadline(pinged.state, s(T0, 590), { until: s(T0, 1000) }).state).toMatchObject({ silencedUntil: s(T0, 1000), alertAfter: s(T0, 1000) });
+  });
+});
