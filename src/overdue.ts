@@ -15,7 +15,7 @@ import type { FeatureParts } from './feature-module.js';
 import { ensurePlatformPingKey, rotatePingKey } from './heartbeats/index.js';
 import { heartbeatsModule } from './heartbeats/module.js';
 import { createApp } from './http/app.js';
-import { ensureDefaultPage } from './incidents/index.js';
+import { ensureDefaultPage, maintenanceWindowsOf } from './incidents/index.js';
 import { incidentsModule } from './incidents/module.js';
 import { DELIVERY_LOOP } from './notify/index.js';
 import { notifyModule } from './notify/module.js';
@@ -43,7 +43,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   let scheduler: Scheduler | undefined; // built last: it runs every feature's jobs
   const notify = notifyModule({ ...base, config, mailSender: deps.mailSender });
   const alerts = alertsModule({ ...base, config, notify, wakeDeliveries: () => background.wake(DELIVERY_LOOP) });
-  const heartbeats = heartbeatsModule({ ...base, config, backend: database.backend, wake: (loop) => background.wake(loop), routing: alerts.channels });
+  const heartbeats = heartbeatsModule({ ...base, config, backend: database.backend, wake: (loop) => background.wake(loop), routing: alerts.channels, maintenance: maintenanceWindowsOf });
   const status = statusModule({ ...base, config });
   const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate(), sourceOwner: sourceOwnerLookup(db) });
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });

@@ -6,6 +6,20 @@ export type SignalAlert = AlertEventDraft & { source: string; signalId: bigint; 
 const when = (iso: unknown) => (typeof iso === 'string' && iso ? `${iso.slice(0, 19).replace('T', ' ')} UTC` : 'never');
 const severityOf = (s: string): AlertSeverity => (s === 'minor' ? 'warning' : 'critical');
 
+const CHECK_REASON: Record<string, string> = {
+  fail: 'It reported a failure',
+  too_fast: 'Its run finished too soon',
+  too_slow: 'Its run is taking too long',
+  timeout: 'It did not ping in time',
+};
+
+/** "4 min 10 s (usually 2 min–3 min, p50–p90 of 20 runs)". */
+function runLength(lastS: number, usual: unknown): string {
+  const u = usual as { p50?: unknown; p90?: unknown; count?: unknown } | undefined;
+  const range = u && typeof u.p50 === 'number' && typeof u.p90 === 'number' ? ` (usually ${humanDuration(u.p50 * 1000)}–${humanDuration(u.p90 * 1000)}, p50–p90 of ${String(u.count)} runs)` : '';
+  return `${humanDuration(lastS * 1000)}${range}`;
+}
+
 /**
  * The private alert a monitor's signal becomes: what failed or recovered,
  * since when, and the evidence (for a check: name, tags, how late, the last
@@ -27,7 +41,7 @@ export function signalAlert(s: SignalRow, publicUrl: string): SignalAlert | unde
     kind = failing ? 'check.down' : 'check.up';
     const at = typeof ev.flipped_at === 'string' ? new Date(ev.flipped_at) : s.created_at;
     text = failing
-      ? `${ev.reason === 'fail' ? 'It reported a failure' : 'It did not ping in time'}; down since ${when(at.toISOString())}.`
+      ? `${CHECK_REASON[String(ev.reason)] ?? 'It did not ping in time'}${typeof ev.detail === 'string' && ev.detail ? ` (${ev.detail})` : ''}; down since ${when(at.toISOString())}.`
       : `It is up again at ${when(at.toISOString())}.`;
     if (typeof ev.tags === 'string' && ev.tags) facts.push({ name: 'Tags', value: ev.tags });
     facts.push({ name: 'Last ping', value: when(ev.last_ping_at) });
@@ -35,6 +49,7 @@ export function signalAlert(s: SignalRow, publicUrl: string): SignalAlert | unde
       facts.push({ name: 'Expected by', value: when(ev.expected_at) });
       facts.push({ name: 'Late by', value: humanDuration(at.getTime() - new Date(ev.expected_at).getTime()) });
     }
+    if (failing && typeof ev.last_duration_s === 'number') facts.push({ name: 'Last run', value: runLength(ev.last_duration_s, ev.usual_duration_s) });
     if (typeof ev.body_excerpt === 'string' && ev.body_excerpt) evidence = excerpt(ev.body_excerpt);
     links.push({ label: 'Check (API)', url: `${publicUrl}/api/v3/checks/${id}` }, { label: 'Ping log (API)', url: `${publicUrl}/api/v3/checks/${id}/pings/` });
   } else {

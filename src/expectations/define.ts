@@ -79,6 +79,10 @@ export interface HeartbeatDefinition {
   component?: string;
   schedule: { periodS: number } | { cron: string; tz: string };
   graceS: number;
+  /** A run (start → success with the same rid) shorter than this many seconds counts as a failure. */
+  minDurationS?: number;
+  /** A started run still open after this many seconds counts as a failure. */
+  maxDurationS?: number;
   /** Names of the platform's alert channels to tell (default: the platform's default channels). */
   channels?: string[];
 }
@@ -142,7 +146,12 @@ const heartbeatSchema = z.strictObject({
   component: z.string().min(1).max(100).optional(),
   schedule: z.union([z.strictObject({ periodS: z.number().int().min(1).max(31_536_000) }), cron]),
   graceS: z.number().int().min(1).max(31_536_000),
+  minDurationS: z.number().int().min(1).max(31_536_000).optional(),
+  maxDurationS: z.number().int().min(1).max(31_536_000).optional(),
   channels: z.array(z.string().min(1).max(100)).max(20).optional(),
+}).refine((d) => d.minDurationS === undefined || d.maxDurationS === undefined || d.minDurationS < d.maxDurationS, {
+  message: 'minDurationS must be less than maxDurationS',
+  path: ['minDurationS'],
 });
 
 const BRAND = Symbol.for('overdue.check-definition');

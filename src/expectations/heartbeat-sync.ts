@@ -9,7 +9,8 @@ const slugOf = (id: string) => `checks-${id}`;
 
 function specOf(def: HeartbeatDefinition): CheckSpec {
   const timing = 'periodS' in def.schedule ? { timeout: def.schedule.periodS } : { schedule: def.schedule.cron, tz: def.schedule.tz };
-  return { name: def.title, slug: slugOf(def.id), grace: def.graceS, ...timing };
+  // Bounds left out of the definition are cleared: the definition is the whole truth about the check.
+  return { name: def.title, slug: slugOf(def.id), grace: def.graceS, ...timing, min_duration: def.minDurationS ?? null, max_duration: def.maxDurationS ?? null };
 }
 
 /**

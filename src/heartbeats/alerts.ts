@@ -6,6 +6,8 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { recordSignals } from '../signals/index.js';
 import { flipSignal } from './flip-signals.js';
+import { USUAL_RUNS } from './intake.js';
+import type { MaintenanceWindows } from './silences.js';
 import { graceStart } from './status.js';
 import {
   earliestDeadline,
@@ -14,6 +16,7 @@ import {
   lockDueChecks,
   readServiceTime,
   rearmDeadlinesInGap,
+  recentDurations,
   recordServiceTime,
   rowToState,
   saveEvaluatedStates,
@@ -45,7 +48,16 @@ export class AlertEvaluator {
   readonly #errors: Counter;
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; clock: Clock; logger: Logger; meter: Meter; options: AlertOptions; wake: () => void },
+    private readonly deps: {
+      db: Kysely<Database>;
+      clock: Clock;
+      logger: Logger;
+      meter: Meter;
+      options: AlertOptions;
+      wake: () => void;
+      /** Windows that hold deadlines (incidents' maintenances); none when absent. */
+      maintenance?: MaintenanceWindows;
+    },
   ) {
     this.#flips = deps.meter.createCounter('overdue_heartbeat_flips_total', { description: 'Checks flipped down by the deadline evaluator' });
     this.#errors = deps.meter.createCounter('overdue_heartbeat_evaluation_errors_total');
@@ -98,11 +110,14 @@ export class AlertEvaluator {
     const { db, logger, options } = this.deps;
     return db.transaction().execute(async (trx) => {
       const rows = await lockDueChecks(trx, now, options.batchSize);
+      const held = (row: (typeof rows)[number]) => row.status !== 'paused' && row.status !== 'down';
+      const windows = this.deps.maintenance ? await this.deps.maintenance(trx, rows.filter(held).map((r) => `check:${r.id}`), now) : new Map<string, Date>();
       const writes: { id: string; seen: string; state: CheckState }[] = [];
       const flips = new Map<string, { checkId: string; tenantId: string | null; flip: FlipDraft }>();
       for (const row of rows) {
         try {
-          const result = evaluateDeadline(rowToState(row), now);
+          const until = windows.get(`check:${row.id}`);
+          const result = evaluateDeadline(rowToState(row), now, until && { until });
           writes.push({ id: row.id, seen: row.status, state: result.state });
           if (result.flip) flips.set(row.id, { checkId: row.id, tenantId: row.tenant_id, flip: result.flip });
         } catch (err) {
@@ -119,10 +134,25 @@ export class AlertEvaluator {
       await insertFlips(trx, won, now);
       // Each flip's signal commits with it.
       const byId = new Map(rows.map((r) => [r.id, r]));
-      const bodies = await lastPingBodies(trx, won.filter((f) => f.flip.newStatus === 'down').map((f) => f.checkId));
+      const downIds = won.filter((f) => f.flip.newStatus === 'down').map((f) => f.checkId);
+      const bodies = await lastPingBodies(trx, downIds);
+      const usual = await recentDurations(trx, downIds, USUAL_RUNS);
       const signals = won.flatMap((f) => {
         const row = byId.get(f.checkId)!;
-        const check = { id: row.id, tenantId: row.tenant_id, name: row.name, slug: row.slug, tags: row.tags, lastPing: row.last_ping, expectedAt: graceStart(rowToState(row)), body: bodies.get(row.id) ?? null };
+        const lastDurationMs = f.flip.runMs ?? (row.last_duration_ms === null ? null : Number(row.last_duration_ms));
+        const check = {
+          id: row.id,
+          tenantId: row.tenant_id,
+          name: row.name,
+          slug: row.slug,
+          tags: row.tags,
+          lastPing: row.last_ping,
+          // A run too slow was not expected at a time: it overran its bound.
+          expectedAt: f.flip.reason === 'too_slow' ? null : graceStart(rowToState(row)),
+          body: bodies.get(row.id) ?? null,
+          lastDurationMs,
+          recentDurationsMs: usual.get(row.id) ?? [],
+        };
         const draft = flipSignal(check, f.flip);
         return draft ? [draft] : [];
       });

@@ -2,11 +2,12 @@ import type { Counter, Histogram } from '@opentelemetry/api';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { recordSignals, type SignalDraft } from '../signals/index.js';
 import { cronFor } from '../time/cron.js';
-import { flipSignal } from './flip-signals.js';
+import { flipSignal, type FlippedCheck } from './flip-signals.js';
+import type { MaintenanceWindows } from './silences.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
-import { commitPingBatch, readChecks, rowToState, type PingRecord } from './store.js';
+import { commitPingBatch, readChecks, recentDurations, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';
-import { applyPing, type CheckState, type FlipDraft } from './transitions.js';
+import { applyPing, holdForSilence, type CheckState, type FlipDraft } from './transitions.js';
 import { resolvePingKind, type UrlAction } from './ping-rules.js';
 import type { ServiceDeps } from '../service-deps.js';
 
@@ -51,6 +52,9 @@ export interface IntakeOptions {
 /** Checks whose last written row the intake keeps, so busy checks' batches skip the read (about 1 KB each). */
 const REMEMBERED_CHECKS = 10_000;
 
+/** Closed runs a down alert's usual range is drawn from. */
+export const USUAL_RUNS = 50;
+
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
@@ -78,6 +82,8 @@ export class PingIntake {
       options: IntakeOptions;
       /** Told the earliest deadline a batch set, so the alert loop can wake for it. */
       onDeadline?: (at: Date) => void;
+      /** Maintenance windows, asked only when a ping would take a check down. */
+      maintenance?: MaintenanceWindows;
     },
   ) {
     this.#batches = deps.meter.createHistogram('overdue_ping_batch_size', { description: 'Pings committed per transaction' });
@@ -175,7 +181,7 @@ export class PingIntake {
       }
       const pings: PingRecord[] = [];
       const flips: { checkId: string; tenantId: string | null; flip: FlipDraft }[] = [];
-      const signals: { checkId: string; draft: SignalDraft }[] = [];
+      const signals: { checkId: string; check: FlippedCheck; flip: FlipDraft }[] = [];
       const waiting: typeof todo = [];
       for (const item of todo) {
         const { ping, receivedAt } = item;
@@ -199,6 +205,14 @@ export class PingIntake {
         };
         const wanted: PingKind = resolvePingKind(settings, ping.action, ping.method, bodyText);
         const applied = applyPing(entry.state, { kind: wanted, rid: ping.rid, scheduledFor: ping.scheduledFor, bodyText }, receivedAt);
+        if (applied.flip?.newStatus === 'down' && this.deps.maintenance) {
+          // Rare (a check going down), so the lookup does not slow the common ping.
+          const until = (await this.deps.maintenance(this.deps.db, [`check:${ping.checkId}`], receivedAt)).get(`check:${ping.checkId}`);
+          if (until) {
+            applied.state = holdForSilence(entry.state, applied.state, until);
+            delete applied.flip;
+          }
+        }
         entry.state = applied.state;
         entry.changed = true;
         pings.push({
@@ -214,12 +228,13 @@ export class PingIntake {
           exitStatus: ping.exitStatus,
           rid: ping.rid,
           scheduledFor: ping.scheduledFor,
+          durationMs: applied.durationMs,
         });
         if (applied.flip) {
           flips.push({ checkId: ping.checkId, tenantId: entry.row.tenant_id, flip: applied.flip });
           const { id, tenant_id: tenantId, name, slug, tags } = entry.row;
-          const draft = flipSignal({ id, tenantId, name, slug, tags, lastPing: receivedAt, body: bodyText }, applied.flip);
-          if (draft) signals.push({ checkId: ping.checkId, draft });
+          const lastDurationMs = applied.durationMs === null ? null : Number(applied.durationMs);
+          signals.push({ checkId: ping.checkId, check: { id, tenantId, name, slug, tags, lastPing: receivedAt, body: bodyText, lastDurationMs }, flip: applied.flip });
         }
         waiting.push(item);
       }
@@ -231,8 +246,12 @@ export class PingIntake {
         signals.length === 0
           ? await commitPingBatch(this.deps.db, rows, detectedAt)
           : await this.deps.db.transaction().execute(async (trx) => {
+              // The usual range is of the runs before this batch, not counting the run being reported.
+              const usual = await recentDurations(trx, signals.filter((s) => s.flip.newStatus === 'down').map((s) => s.checkId), USUAL_RUNS);
               const won = await commitPingBatch(trx, rows, detectedAt);
-              await recordSignals(trx, signals.filter((s) => won.has(s.checkId)).map((s) => s.draft), detectedAt);
+              const kept = signals.filter((s) => won.has(s.checkId));
+              const drafts: SignalDraft[] = kept.flatMap((s) => flipSignal({ ...s.check, recentDurationsMs: usual.get(s.checkId) ?? [] }, s.flip) ?? []);
+              await recordSignals(trx, drafts, detectedAt);
               return won;
             });
       let earliest: Date | undefined;

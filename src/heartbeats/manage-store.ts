@@ -93,6 +93,7 @@ export async function listPings(db: Db, checkId: string, limit: number) {
       'exitstatus',
       'rid',
       'scheduled_for',
+      'duration_ms',
       sql<boolean>`body is not null`.as('has_body'),
       // The console shows the start of each body in the log.
       sql<Uint8Array | null>`substring(body from 1 for 160)`.as('body_head'),
@@ -162,3 +163,16 @@ export async function countChecksByState(db: Db, scope: Scope, now: Date): Promi
 }
 
 export const CHECK_STATE_RANK = RANK;
+
+/** The closed runs of a check since `since` (oldest first), at most `limit`: each finish that closed a run, with its duration. */
+export async function listDurations(db: Db, checkId: string, since: Date | undefined, limit: number) {
+  let q = db
+    .selectFrom('pings')
+    .select(['created', 'kind', 'duration_ms'])
+    .where('check_id', '=', checkId)
+    .where('duration_ms', 'is not', null);
+  if (since) q = q.where('created', '>=', since);
+  // Newest `limit` by n (the primary key's order), returned oldest first.
+  const rows = await q.orderBy('n', 'desc').limit(limit).execute();
+  return rows.reverse().map((r) => ({ at: r.created, kind: r.kind, durationMs: Number(r.duration_ms) }));
+}

@@ -2,10 +2,9 @@ import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensurePingKey, insertCheck } from './checks-store.js';
 import { deleteCheckRow, findCheck, findCheckMatching, lockCheck, updateCheckRow, type Scope } from './manage-store.js';
-import { alertAfter } from './status.js';
 import { commitPingBatch, readChecks, rowToState, type CheckRow } from './store.js';
 import type { CheckTable } from './table.js';
-import { pause, resume } from './transitions.js';
+import { deadlineOf, pause, resume } from './transitions.js';
 import type { CheckSpec } from './v3-validate.js';
 
 const DEFAULTS = { name: '', slug: '', tags: '', timeout: 86_400, grace: 3_600 } as const;
@@ -37,6 +36,8 @@ function columnsFor(spec: CheckSpec): Updateable<CheckTable> {
   if (spec.failure_threshold !== undefined) v.failure_threshold = spec.failure_threshold;
   if (spec.recovery_threshold !== undefined) v.recovery_threshold = spec.recovery_threshold;
   if (spec.component_id !== undefined) v.component_id = spec.component_id;
+  if (spec.min_duration !== undefined) v.min_duration_s = spec.min_duration;
+  if (spec.max_duration !== undefined) v.max_duration_s = spec.max_duration;
   return v;
 }
 
@@ -57,13 +58,26 @@ export async function createCheck(db: Kysely<Database>, scope: Scope, spec: Chec
   return { row: (await findCheck(db, scope, id))!, created: true };
 }
 
-/** Applies a spec to a check and recomputes its deadline; undefined when not in scope. */
+/** A spec whose one bound does not fit the other bound the check already has (min_duration ≥ max_duration). */
+export class DurationBoundsError extends Error {
+  override name = 'DurationBoundsError';
+  constructor() {
+    super('json validation error: min_duration must be less than max_duration');
+  }
+}
+
+/**
+ * Applies a spec to a check and recomputes its deadline; undefined when not in
+ * scope. Throws DurationBoundsError when the run bounds would cross (checked
+ * under the row lock, so two updates setting one bound each cannot cross them).
+ */
 export async function updateCheck(db: Kysely<Database>, scope: Scope, id: string, spec: CheckSpec, now: Date): Promise<CheckRow | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await lockCheck(trx, scope, id);
     if (!row) return undefined;
     const merged = { ...row, ...columnsFor(spec) } as CheckRow;
-    const deadline = alertAfter(rowToState(merged));
+    if (merged.min_duration_s !== null && merged.max_duration_s !== null && merged.min_duration_s >= merged.max_duration_s) throw new DurationBoundsError();
+    const deadline = deadlineOf(rowToState(merged));
     await updateCheckRow(trx, id, { ...columnsFor(spec), alert_after: deadline, updated_at: now });
     return { ...merged, alert_after: deadline, updated_at: now };
   });
@@ -79,7 +93,9 @@ export async function deleteCheck(db: Kysely<Database>, scope: Scope, id: string
 
 /**
  * Pause or resume, with its (silent) flip, in one guarded write; recomputed if
- * a ping or the evaluator changed the check in between.
+ * a ping or the evaluator changed the check in between. A pause with `until`
+ * ends by itself then (the deadline evaluator resumes the check); pausing a
+ * paused check sets its end anew (`until` null: until resumed by hand).
  */
 export async function setPaused(
   db: Kysely<Database>,
@@ -87,15 +103,17 @@ export async function setPaused(
   id: string,
   paused: boolean,
   now: Date,
+  until: Date | null = null,
 ): Promise<CheckRow | undefined | 'not_paused'> {
   if (!(await findCheck(db, scope, id))) return undefined;
   for (let attempt = 0; attempt < 10; attempt++) {
     const [row] = await readChecks(db, [id]);
     if (!row) return undefined;
-    const result = paused ? pause(rowToState(row), now) : resume(rowToState(row), now);
+    const before = rowToState(row);
+    const result = paused ? pause(before, now, until) : resume(before, now);
     if (result === 'not_paused') return 'not_paused';
-    if (!result.flip) return row; // already paused
-    const flips = [{ checkId: id, tenantId: row.tenant_id, flip: result.flip }];
+    if (result.state === before) return row; // already paused just so
+    const flips = result.flip ? [{ checkId: id, tenantId: row.tenant_id, flip: result.flip }] : [];
     const written = await commitPingBatch(db, { checks: [{ id, rowVersion: row.row_version, state: result.state }], pings: [], flips }, now);
     if (written.has(id)) return findCheck(db, scope, id);
   }

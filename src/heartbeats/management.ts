@@ -4,7 +4,7 @@ import { findActiveKeyByHash, type Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
-import { countChecksByState, findCheck, listChecks, listChecksPage, listFlips, listPings, pingBody, type CheckState, type Scope } from './manage-store.js';
+import { countChecksByState, findCheck, listChecks, listChecksPage, listDurations, listFlips, listPings, pingBody, type CheckState, type Scope } from './manage-store.js';
 import type { CheckRow } from './store.js';
 import type { CheckSpec } from './v3-validate.js';
 
@@ -29,13 +29,16 @@ export interface CheckManagement {
   create(scope: Scope, spec: CheckSpec): Promise<{ row: CheckRow; created: boolean }>;
   update(scope: Scope, id: string, spec: CheckSpec): Promise<CheckRow | undefined>;
   remove(scope: Scope, id: string): Promise<CheckRow | undefined>;
-  setPaused(scope: Scope, id: string, paused: boolean): Promise<CheckRow | undefined | 'not_paused'>;
+  /** `until`: a pause that ends by itself then. */
+  setPaused(scope: Scope, id: string, paused: boolean, until?: Date | null): Promise<CheckRow | undefined | 'not_paused'>;
   /** The newest pings (up to the retention limit, at most 1,000), newest first. */
   pings(scope: Scope, id: string): Promise<PingRows | undefined>;
   /** `null`: the ping has no body. */
   pingBody(scope: Scope, id: string, n: number): Promise<Uint8Array | null | undefined>;
   /** Flips of a check the caller got from `get` (which applied the scope). */
   flips(check: CheckRow, range: { from?: Date; to?: Date }): Promise<FlipRows>;
+  /** Closed runs of a check the caller got from `get`, oldest first. */
+  durations(check: CheckRow, since: Date | undefined, limit: number): Promise<{ at: Date; kind: string | null; durationMs: number }[]>;
   /** Throws when the database does not answer. */
   ready(): Promise<void>;
 }
@@ -51,7 +54,7 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
     create: (scope, spec) => createCheck(db, scope, spec, clock.now()),
     update: (scope, id, spec) => updateCheck(db, scope, id, spec, clock.now()),
     remove: (scope, id) => deleteCheck(db, scope, id),
-    setPaused: (scope, id, paused) => setPaused(db, scope, id, paused, clock.now()),
+    setPaused: (scope, id, paused, until) => setPaused(db, scope, id, paused, clock.now(), until ?? null),
     async pings(scope, id) {
       if (!(await findCheck(db, scope, id))) return undefined;
       return listPings(db, id, Math.min(deps.pingLogLimit, 1000));
@@ -61,6 +64,7 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
       return pingBody(db, id, n);
     },
     flips: (check, range) => listFlips(db, check.id, range),
+    durations: (check, since, limit) => listDurations(db, check.id, since, limit),
     async ready() {
       await db.selectFrom('checks').select('id').limit(1).execute();
     },

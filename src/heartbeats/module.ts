@@ -7,11 +7,13 @@ import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
 import { createBadges } from './badge-service.js';
 import { badgeRoutes } from './badge-routes.js';
 import type { ChannelRouting } from './channel-routing.js';
+import type { MaintenanceWindows } from './silences.js';
 import { createCheckManagement, type CheckManagement } from './management.js';
 import { pingRoutes } from './ping-routes.js';
 import { pruneRetained } from './retention.js';
 import { createHeartbeatService, type HeartbeatService } from './service.js';
 import { v3Routes } from './v3-routes.js';
+import { v1Routes } from './v1-routes.js';
 import { trustProxyOf } from '../http/client-address.js';
 
 /**
@@ -20,7 +22,7 @@ import { trustProxyOf } from '../http/client-address.js';
  * ping retention job.
  */
 export function heartbeatsModule(
-  deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void; routing: ChannelRouting },
+  deps: ServiceDeps & { config: Config; backend: Backend; wake: (loop: string) => void; routing: ChannelRouting; maintenance?: MaintenanceWindows },
 ): FeatureParts & { service: HeartbeatService; alerts: AlertEvaluator; management: CheckManagement } {
   const { db, clock, logger, meter, config } = deps;
   const hb = config.heartbeats;
@@ -31,6 +33,7 @@ export function heartbeatsModule(
     meter,
     options: { capMs: hb.alertCapMs, outageThresholdMs: hb.monitorOutageThresholdMs, batchSize: config.tuning.alertBatch },
     wake: () => deps.wake(ALERT_LOOP),
+    ...(deps.maintenance && { maintenance: deps.maintenance }),
   });
   const service = createHeartbeatService({
     db,
@@ -41,6 +44,7 @@ export function heartbeatsModule(
     intake: { maxWaitMs: hb.commitWaitMs, maxBatch: config.tuning.pingBatchMax, concurrency: deps.backend === 'pglite' ? 1 : hb.commitConcurrency },
     autoCreateLimit: hb.autoCreateLimit,
     onDeadline: (at) => alerts.deadlineMoved(at),
+    ...(deps.maintenance && { maintenance: deps.maintenance }),
   });
   const management = createCheckManagement({ db, clock, pingLogLimit: hb.pingLogLimit });
   const badges = createBadges({ db, clock, publicUrl: config.publicUrl, secretKey: config.secretKey });
@@ -56,7 +60,7 @@ export function heartbeatsModule(
     alerts,
     management,
     volumeRoutes: [pingRoutes(service, { bodyLimit: hb.pingBodyLimitBytes, bodyTimeoutMs: config.tuning.pingBodyTimeoutMs, trustProxy: trustProxyOf(hb.trustProxy) }, { clock, meter, logger })],
-    routes: [v3Routes({ manage: management, routing: deps.routing, badges, clock, logger, publicUrl: config.publicUrl }), badgeRoutes(badges)],
+    routes: [v3Routes({ manage: management, routing: deps.routing, badges, clock, logger, publicUrl: config.publicUrl }), badgeRoutes(badges), v1Routes({ db, clock, manage: management })],
     loops: [alerts.loop()],
     jobs: [retention],
   };

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { checkExists, countChecksForPingKey, findCheckIdsBySlug, findPingKey, insertCheck } from './checks-store.js';
+import type { MaintenanceWindows } from './silences.js';
 import { PingIntake, type IncomingPing, type IntakeOptions, type PingOutcome } from './intake.js';
 
 export interface HeartbeatService {
@@ -23,9 +24,10 @@ export function createHeartbeatService(deps: {
   /** How many checks one ping key may auto-create. */
   autoCreateLimit: number;
   onDeadline?: (at: Date) => void;
+  maintenance?: MaintenanceWindows;
 }): HeartbeatService {
   const { db, clock } = deps;
-  const intake = new PingIntake({ db, clock, logger: deps.logger, meter: deps.meter, options: deps.intake, ...(deps.onDeadline && { onDeadline: deps.onDeadline }) });
+  const intake = new PingIntake({ db, clock, logger: deps.logger, meter: deps.meter, options: deps.intake, ...(deps.onDeadline && { onDeadline: deps.onDeadline }), ...(deps.maintenance && { maintenance: deps.maintenance }) });
   return {
     intake,
     ping: (ping) => intake.submit(ping),

@@ -27,6 +27,13 @@ export function rowToState(row: CheckRow): CheckState {
     manualResume: row.manual_resume,
     alertAfter: row.alert_after,
     rearmedAfterOutage: row.rearmed_after_outage,
+    // PGlite and pg both parse jsonb; a string would be a driver that does not.
+    openRuns: typeof row.open_runs === 'string' ? JSON.parse(row.open_runs) : (row.open_runs ?? {}),
+    minDurationS: row.min_duration_s,
+    maxDurationS: row.max_duration_s,
+    pausedUntil: row.paused_until,
+    silencedUntil: row.silenced_until,
+    silenceNote: row.silence_note,
   };
 }
 
@@ -87,6 +94,10 @@ export async function commitPingBatch(
       has_confirmation_link: s.hasConfirmationLink,
       alert_after: iso(s.alertAfter),
       rearmed_after_outage: s.rearmedAfterOutage,
+      open_runs: s.openRuns,
+      paused_until: iso(s.pausedUntil),
+      silenced_until: iso(s.silencedUntil),
+      silence_note: s.silenceNote,
     })),
   );
   const pings = JSON.stringify(
@@ -103,6 +114,7 @@ export async function commitPingBatch(
       exitstatus: r.exitStatus,
       rid: r.rid,
       scheduled_for: iso(r.scheduledFor),
+      duration_ms: text(r.durationMs ?? null),
     })),
   );
   const flips = JSON.stringify(
@@ -133,20 +145,22 @@ export async function commitPingBatch(
         status = u.status, last_ping = u.last_ping, last_start = u.last_start, last_start_rid = u.last_start_rid,
         last_duration_ms = u.last_duration_ms, reference_at = u.reference_at, recent_outcomes = u.recent_outcomes,
         n_pings = u.n_pings, has_confirmation_link = u.has_confirmation_link, alert_after = u.alert_after,
-        rearmed_after_outage = u.rearmed_after_outage, updated_at = ${now}
+        rearmed_after_outage = u.rearmed_after_outage, open_runs = u.open_runs, paused_until = u.paused_until,
+        silenced_until = u.silenced_until, silence_note = u.silence_note, updated_at = ${now}
       from jsonb_to_recordset(${checks}::jsonb) as u(
         id uuid, seen text, status text, last_ping timestamptz, last_start timestamptz, last_start_rid uuid,
         last_duration_ms bigint, reference_at timestamptz, recent_outcomes text, n_pings bigint,
-        has_confirmation_link boolean, alert_after timestamptz, rearmed_after_outage boolean)
+        has_confirmation_link boolean, alert_after timestamptz, rearmed_after_outage boolean, open_runs jsonb,
+        paused_until timestamptz, silenced_until timestamptz, silence_note text)
       where c.id = u.id and c.xmin::text = u.seen and c.id = any(${ids}::uuid[]) and c.id in (select id from locked)
       returning c.id, c.xmin::text as row_version
     ), ins_pings as (
-      insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for)
+      insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body, exitstatus, rid, scheduled_for, duration_ms)
       select x.check_id, x.n, x.created, x.kind, x.scheme, x.remote_addr, x.method, x.ua, decode(x.body_hex, 'hex'),
-             x.exitstatus, x.rid, x.scheduled_for
+             x.exitstatus, x.rid, x.scheduled_for, x.duration_ms
       from jsonb_to_recordset(${pings}::jsonb) as x(
         check_id uuid, n bigint, created timestamptz, kind text, scheme text, remote_addr text, method text, ua text,
-        body_hex text, exitstatus smallint, rid uuid, scheduled_for timestamptz)
+        body_hex text, exitstatus smallint, rid uuid, scheduled_for timestamptz, duration_ms bigint)
       where x.check_id in (select id from u)
     ), ins_flips as (
       insert into flips (check_id, tenant_id, created, detected_at, processed, old_status, new_status, reason, detail)
@@ -172,6 +186,8 @@ export interface PingRecord {
   exitStatus: number | null;
   rid: string | null;
   scheduledFor: Date | null;
+  /** The run this ping closed (success or fail); absent or null when none. */
+  durationMs?: bigint | null;
 }
 
 export async function insertFlips(
@@ -230,12 +246,16 @@ export async function saveEvaluatedStates(
     update checks c set
       status = u.status, last_start = u.last_start, last_start_rid = u.last_start_rid, reference_at = u.reference_at,
       recent_outcomes = u.recent_outcomes, alert_after = u.alert_after, rearmed_after_outage = u.rearmed_after_outage,
+      open_runs = u.open_runs::jsonb, paused_until = u.paused_until, silenced_until = u.silenced_until, silence_note = u.silence_note,
       updated_at = ${now}
     from unnest(
       ${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.seen)}::text[], ${col((s) => s.status)}::text[],
       ${col((s) => s.lastStart)}::timestamptz[], ${col((s) => s.lastStartRid)}::uuid[], ${col((s) => s.referenceAt)}::timestamptz[],
-      ${col((s) => s.recentOutcomes)}::text[], ${col((s) => s.alertAfter)}::timestamptz[], ${col((s) => s.rearmedAfterOutage)}::boolean[]
-    ) as u(id, seen, status, last_start, last_start_rid, reference_at, recent_outcomes, alert_after, rearmed_after_outage)
+      ${col((s) => s.recentOutcomes)}::text[], ${col((s) => s.alertAfter)}::timestamptz[], ${col((s) => s.rearmedAfterOutage)}::boolean[],
+      ${col((s) => JSON.stringify(s.openRuns))}::text[], ${col((s) => s.pausedUntil)}::timestamptz[], ${col((s) => s.silencedUntil)}::timestamptz[],
+      ${col((s) => s.silenceNote)}::text[]
+    ) as u(id, seen, status, last_start, last_start_rid, reference_at, recent_outcomes, alert_after, rearmed_after_outage,
+           open_runs, paused_until, silenced_until, silence_note)
     where c.id = u.id and c.status = u.seen
     returning c.id`.execute(trx);
   return new Set(rows.map((r) => r.id));
@@ -290,4 +310,18 @@ export async function lastPingBodies(db: Db, checkIds: string[]): Promise<Map<st
     cross join lateral (select substring(body from 1 for 4096) as body from pings where check_id = c.id order by n desc limit 1) p`.execute(db);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   return new Map(rows.filter((r) => r.body && r.body.length > 0).map((r) => [r.check_id, decoder.decode(r.body!)]));
+}
+
+/** The newest closed runs of each check (at most `limit`, in ms), for the usual range a down alert quotes. */
+export async function recentDurations(db: Db, checkIds: string[], limit: number): Promise<Map<string, number[]>> {
+  if (checkIds.length === 0) return new Map();
+  const { rows } = await sql<{ check_id: string; duration_ms: string }>`
+    select c.id as check_id, p.duration_ms::text as duration_ms
+    from unnest(${checkIds}::uuid[]) as c(id)
+    cross join lateral (
+      select duration_ms from pings where check_id = c.id and duration_ms is not null order by n desc limit ${limit}
+    ) p`.execute(db);
+  const out = new Map<string, number[]>();
+  for (const r of rows) out.set(r.check_id, [...(out.get(r.check_id) ?? []), Number(r.duration_ms)]);
+  return out;
 }

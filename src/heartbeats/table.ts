@@ -1,5 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
+/** too_fast / too_slow: a run shorter than min_duration or longer than max_duration. */
+export type FlipReason = '' | 'timeout' | 'fail' | 'too_fast' | 'too_slow';
 export type StoredStatus = 'new' | 'up' | 'down' | 'paused';
 export type CheckKind = 'simple' | 'cron';
 /** null = success. */
@@ -45,9 +47,23 @@ export interface CheckTable {
   has_confirmation_link: Generated<boolean>;
   alert_after: Date | null;
   rearmed_after_outage: Generated<boolean>;
+  /** Runs started and not yet closed: run id ('' for none) → start (ISO) and whether it was reported too slow. */
+  open_runs: ColumnType<OpenRuns, OpenRuns | string | undefined, OpenRuns | string>;
+  /** A run closing sooner than this (seconds) counts as a failure; null: no lower bound. */
+  min_duration_s: number | null;
+  /** A run still open after this (seconds) counts as a failure; null: no upper bound. */
+  max_duration_s: number | null;
+  /** A pause with an end: the check resumes by itself then. */
+  paused_until: Date | null;
+  /** A maintenance window holds the check's deadline until then (the window's end). */
+  silenced_until: Date | null;
+  /** After a pause or window ended: said by the next down flip, cleared by a success. */
+  silence_note: Generated<string>;
   created_at: Date;
   updated_at: Date;
 }
+
+export type OpenRuns = Record<string, { at: string; late?: true }>;
 
 export interface PingTable {
   check_id: string;
@@ -62,6 +78,8 @@ export interface PingTable {
   exitstatus: number | null;
   rid: string | null;
   scheduled_for: Date | null;
+  /** The run this success or fail closed; null when it closed none. */
+  duration_ms: ColumnType<bigint | null, bigint | number | null | undefined, never>;
 }
 
 export interface FlipTable {
@@ -73,7 +91,7 @@ export interface FlipTable {
   processed: Date | null;
   old_status: StoredStatus;
   new_status: StoredStatus;
-  reason: '' | 'timeout' | 'fail';
+  reason: FlipReason;
   detail: Generated<string>;
 }
 

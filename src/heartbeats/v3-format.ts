@@ -1,5 +1,6 @@
 import { uniqueKey, type listPings } from './manage-store.js';
 import { apiStatus, graceStart } from './status.js';
+import { seconds } from './runs.js';
 import { rowToState, type CheckRow } from './store.js';
 
 /** healthchecks' timestamp form: seconds precision, explicit +00:00. */
@@ -67,6 +68,11 @@ export function checkJson(row: CheckRow, now: Date, opts: { publicUrl: string; r
     component_id: row.component_id,
     failure_threshold: row.failure_threshold,
     recovery_threshold: row.recovery_threshold,
+    min_duration: row.min_duration_s,
+    max_duration: row.max_duration_s,
+    paused_until: isoSeconds(row.paused_until),
+    // A maintenance window holds the check's deadline until then (its status may read late meanwhile).
+    silenced_until: isoSeconds(row.silenced_until),
   });
   return json;
 }
@@ -75,13 +81,15 @@ type PingRow = Awaited<ReturnType<typeof listPings>>[number];
 
 /**
  * Pings newest first, each success/fail with the duration of the run it
- * closes: the nearest older `start` with the same run id (or both without)
- * within 72 h, unless a finish with that run id comes first.
+ * closes: stored with the ping since migration 0018; for older pings, the
+ * nearest older `start` with the same run id (or both without) within 72 h,
+ * unless a finish with that run id comes first (the same rule, walked).
  */
 export function pingsJson(rows: PingRow[], checkId: string, publicUrl: string) {
   return rows.map((p, i) => {
     let duration: number | undefined;
-    if (p.kind === null || p.kind === 'fail') {
+    if (p.duration_ms !== null) duration = seconds(Number(p.duration_ms));
+    else if (p.kind === null || p.kind === 'fail') {
       for (const older of rows.slice(i + 1)) {
         if (p.created.getTime() - older.created.getTime() > SEVENTY_TWO_HOURS_MS) break;
         if (older.rid !== p.rid) continue;

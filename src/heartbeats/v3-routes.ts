@@ -8,10 +8,13 @@ import type { Logger } from '../logger.js';
 import type { Badges } from './badge-service.js';
 import { checkSource, type ChannelRouting } from './channel-routing.js';
 import type { Scope } from './manage-store.js';
+import { DurationBoundsError } from './manage.js';
 import type { CheckManagement } from './management.js';
 import { checksMetricsText } from './prometheus.js';
+import type { CheckRow } from './store.js';
 import { checkJson, isoSeconds, pingsJson } from './v3-format.js';
 import { validateCheckSpec } from './v3-validate.js';
+import { parseScheduledFor } from './ping-rules.js';
 
 type Env = { Variables: { principal: Principal; body: unknown } };
 
@@ -105,7 +108,15 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     if ('error' in result) return c.json({ error: result.error }, 400);
     const channels = await channelsIn(c, c.get('principal').tenantId);
     if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
-    const { row, created } = await manage.create(scopeOf(c), result.spec);
+    let made: Awaited<ReturnType<CheckManagement['create']>>;
+    try {
+      made = await manage.create(scopeOf(c), result.spec);
+    } catch (err) {
+      // `unique` matched a check whose other bound does not fit this one.
+      if (err instanceof DurationBoundsError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+    const { row, created } = made;
     // Without `channels`, a check alerts its owner's default channels (healthchecks: "default for new checks").
     if (channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
     return c.json(await show(c, row), created ? 201 : 200);
@@ -128,7 +139,14 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
     if (!existing) return notFound(c);
     const channels = await channelsIn(c, existing.tenant_id);
     if (channels && 'error' in channels) return c.json({ error: channels.error }, 400);
-    const row = await manage.update(scopeOf(c), id, result.spec);
+    let row: CheckRow | undefined;
+    try {
+      row = await manage.update(scopeOf(c), id, result.spec);
+    } catch (err) {
+      // One bound may be set alone: it must still fit the other one the check has.
+      if (err instanceof DurationBoundsError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
     if (row && channels) await deps.routing.route(checkSource(row.id), { tenantId: row.tenant_id }, channels);
     return row ? c.json(await show(c, row)) : notFound(c);
   });
@@ -141,7 +159,13 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:code/${action}`, auth(true), async (c) => {
       const id = param(c, 'code');
-      const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause') : undefined;
+      let until: Date | null = null;
+      if (action === 'pause') {
+        const parsed = pauseUntil(c.get('body'), clock.now());
+        if (typeof parsed === 'string') return c.json({ error: parsed }, 400);
+        until = parsed;
+      }
+      const row = UUID.test(id) ? await manage.setPaused(scopeOf(c), id, action === 'pause', until) : undefined;
       if (row === 'not_paused') return c.json({ error: 'check is not paused' }, 409);
       return row ? c.json(await show(c, row)) : notFound(c);
     });
@@ -200,6 +224,20 @@ export function v3Routes(deps: { manage: CheckManagement; routing: ChannelRoutin
 
   app.all('*', (c) => (c.req.method === 'GET' || c.req.method === 'POST' || c.req.method === 'DELETE' ? notFound(c) : c.json({ error: 'method not allowed' }, 405)));
   return app;
+}
+
+/** A timed pause lasts at most this long. */
+export const MAX_PAUSE_MS = 365 * 86_400_000;
+
+/** The end of a pause from the body: null without one; else an RFC 3339 instant after now and within a year, or the 400 text. */
+function pauseUntil(body: unknown, now: Date): Date | null | string {
+  const raw = body && typeof body === 'object' ? (body as { until?: unknown }).until : undefined;
+  if (raw === undefined || raw === null) return null;
+  const at = typeof raw === 'string' && !/^[0-9]+$/.test(raw) ? parseScheduledFor(raw) : 'invalid';
+  if (at === 'invalid' || at === null) return 'json validation error: until is not an RFC 3339 date-time with an offset';
+  if (at <= now) return 'json validation error: until must be in the future';
+  if (at.getTime() - now.getTime() > MAX_PAUSE_MS) return 'json validation error: until must be within a year';
+  return at;
 }
 
 /** `?seconds=` (the last N seconds) or `?start=` / `?end=` (Unix seconds). */

@@ -20,12 +20,15 @@ export interface CheckSpec {
   failure_threshold?: number;
   recovery_threshold?: number;
   component_id?: string;
+  /** Seconds; null clears the bound. */
+  min_duration?: number | null;
+  max_duration?: number | null;
   unique?: ('name' | 'slug' | 'tags' | 'timeout' | 'grace')[];
 }
 
 type Rule =
   | { type: 'string'; maxLength?: number; pattern?: RegExp }
-  | { type: 'integer'; min: number; max: number }
+  | { type: 'integer'; min: number; max: number; nullable?: boolean }
   | { type: 'boolean' }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'array'; items: readonly string[] };
@@ -58,6 +61,9 @@ const RULES: Record<string, Rule> = {
   failure_threshold: { type: 'integer', min: 1, max: 720 },
   recovery_threshold: { type: 'integer', min: 1, max: 720 },
   component_id: { type: 'string', pattern: UUID },
+  // Overdue's run bounds (seconds): a run shorter or longer counts as a failure; null removes the bound.
+  min_duration: { type: 'integer', min: 1, max: 31_536_000, nullable: true },
+  max_duration: { type: 'integer', min: 1, max: 31_536_000, nullable: true },
   unique: { type: 'array', items: ['name', 'slug', 'tags', 'timeout', 'grace'] },
 };
 
@@ -71,6 +77,7 @@ function problem(rule: Rule, value: unknown): string | undefined {
       if (rule.pattern && !rule.pattern.test(value)) return 'does not match pattern';
       return undefined;
     case 'integer':
+      if (value === null && rule.nullable) return undefined;
       if (typeof value !== 'number' || !Number.isInteger(value)) return 'is not a number';
       if (value < rule.min) return 'is too small';
       if (value > rule.max) return 'is too large';
@@ -100,6 +107,9 @@ export function validateCheckSpec(body: unknown): { spec: CheckSpec } | { error:
     if (!IGNORED.has(field)) spec[field] = value;
   }
   const s = spec as CheckSpec;
+  if (typeof s.min_duration === 'number' && typeof s.max_duration === 'number' && s.min_duration >= s.max_duration) {
+    return { error: 'json validation error: min_duration must be less than max_duration' };
+  }
   if (s.tz !== undefined) {
     const tz = normalizeTimeZone(s.tz);
     if (!tz) return { error: 'tz is not a valid timezone' };

@@ -20,3 +20,5 @@ export { advanceMaintenances } from './maintenance.js';
 export { IncidentManager } from './manager.js';
 // Who owns a source a component lists: the composition root builds the lookup from heartbeats and expectations.
 export type { SourceOwner, SourceOwnerLookup } from './source-rules.js';
+// Heartbeats hold their deadlines while a maintenance window covers them (wired at the composition root).
+export { maintenanceWindowsOf } from './store/silences.js';

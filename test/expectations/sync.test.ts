@@ -201,6 +201,22 @@ describe(`a heartbeat from checks/ next to a tenant's check of the same slug on 
   });
 });
 
+describe(`run bounds of a heartbeat from checks/ on ${backend}`, () => {
+  const env = deployments();
+
+  it('minDurationS and maxDurationS become the check\'s bounds, cleared when the definition drops them; min ≥ max stops the load', async () => {
+    const bounded = (extra: string) =>
+      `import { defineHeartbeat } from '${DEFINE}';\nexport const hb = defineHeartbeat({ id: 'etl', title: 'ETL', schedule: { periodS: 86400 }, graceS: 3600${extra} });\n`;
+    const bounds = () => env.t.db.selectFrom('checks').select(['min_duration_s', 'max_duration_s']).where('slug', '=', 'checks-etl').executeTakeFirstOrThrow();
+    await env.deploy(await folder({ 'etl.ts': bounded(', minDurationS: 60, maxDurationS: 7200') }));
+    expect(await bounds()).toEqual({ min_duration_s: 60, max_duration_s: 7200 });
+    await env.deploy(await folder({ 'etl.ts': bounded('') }));
+    expect(await bounds()).toEqual({ min_duration_s: null, max_duration_s: null });
+    const err = await loadError(await folder({ 'etl.ts': bounded(', minDurationS: 600, maxDurationS: 60') }));
+    expect(err.message).toMatch(/definition etl is invalid: minDurationS: minDurationS must be less than maxDurationS/);
+  });
+});
+
 describe(`the expectations API on ${backend}`, () => {
   let f: ExpectationsFixture;
   let acme: { id: string; api_key: string };

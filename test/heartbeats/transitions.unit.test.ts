@@ -30,6 +30,12 @@ function check(overrides: Partial<CheckState> = {}): CheckState {
     manualResume: false,
     alertAfter: null,
     rearmedAfterOutage: false,
+    openRuns: {},
+    minDurationS: null,
+    maxDurationS: null,
+    pausedUntil: null,
+    silencedUntil: null,
+    silenceNote: '',
     ...overrides,
   };
   return 'alertAfter' in overrides ? base : { ...base, alertAfter: alertAfter(base) };
@@ -544,5 +550,65 @@ describe('pause and resume', () => {
     for (const status of ['new', 'up', 'down'] as const) {
       expect(resume(check({ status }), T0)).toBe('not_paused');
     }
+  });
+});
+
+describe('run bounds and silences', () => {
+  it('a success under min_duration is a failure with the reason; at or over it, a success', () => {
+    const started = applyPing(check({ minDurationS: 60 }), start(), s(T0, 10)).state;
+    const fast = applyPing(started, success(), s(T0, 13));
+    expect(fast.durationMs).toBe(3000n);
+    expect(fast.flip).toMatchObject({ newStatus: 'down', reason: 'too_fast', detail: 'finished in 3 s, expected at least 1 min' });
+    const ok = applyPing(applyPing(check({ minDurationS: 60 }), start(), s(T0, 10)).state, success(), s(T0, 70));
+    expect(ok.flip).toBeUndefined();
+    expect(ok.state.recentOutcomes.endsWith('s')).toBe(true);
+  });
+
+  it('an open run past max_duration is due then, before the grace, and a miss with the reason', () => {
+    const started = applyPing(check({ graceS: 10_800, timeoutS: 86_400, maxDurationS: 7200 }), start(), T0).state;
+    expect(started.alertAfter).toEqual(s(T0, 7200));
+    const result = evaluateDeadline(started, s(T0, 7500));
+    expect(result.flip).toMatchObject({ reason: 'too_slow', detail: 'running for 2 h 5 min, expected at most 2 h', at: s(T0, 7200), runMs: 7_500_000 });
+  });
+
+  it('a timed pause resumes at its end with a fresh period, and the next down flip says so', () => {
+    const paused = pause(check(), s(T0, 10), s(T0, 600)).state;
+    expect(paused).toMatchObject({ status: 'paused', alertAfter: s(T0, 600) });
+    expect(evaluateDeadline(paused, s(T0, 599)).state.status).toBe('paused');
+    const resumed = evaluateDeadline(paused, s(T0, 600));
+    expect(resumed.flip).toMatchObject({ oldStatus: 'paused', newStatus: 'up', silent: true, at: s(T0, 600) });
+    expect(resumed.state).toMatchObject({ status: 'up', referenceAt: s(T0, 600), alertAfter: s(T0, 690), pausedUntil: null });
+    const down = evaluateDeadline(resumed.state, s(T0, 690));
+    expect(down.flip).toMatchObject({ reason: 'timeout', detail: 'after a pause that ended at 2025-06-01 10:10 UTC' });
+  });
+
+  it('a maintenance window holds the deadline until its end; then a fresh period plus grace', () => {
+    const due = check();
+    const held = evaluateDeadline(due, s(T0, 90), { until: s(T0, 1000) });
+    expect(held.flip).toBeUndefined();
+    expect(held.state).toMatchObject({ status: 'up', silencedUntil: s(T0, 1000), alertAfter: s(T0, 1000) });
+    const ended = evaluateDeadline(held.state, s(T0, 1000));
+    expect(ended.flip).toBeUndefined();
+    expect(ended.state).toMatchObject({ referenceAt: s(T0, 1000), alertAfter: s(T0, 1090), silencedUntil: null, recentOutcomes: '' });
+  });
+});
+
+describe('after a maintenance window, never backwards', () => {
+  it('a success after the window ended, before the evaluator saw it, keeps its own reference', () => {
+    const held = evaluateDeadline(check(), s(T0, 90), { until: s(T0, 1000) }).state;
+    const pinged = applyPing(held, success(), s(T0, 1200));
+    expect(pinged.state).toMatchObject({ silencedUntil: null, referenceAt: s(T0, 1200), alertAfter: s(T0, 1290) });
+    const late = evaluateDeadline({ ...held, referenceAt: s(T0, 1200) }, s(T0, 1250));
+    expect(late.state.referenceAt).toEqual(s(T0, 1200));
+  });
+});
+
+describe('a success inside a maintenance window', () => {
+  it('ends the hold: the next deadline counts from the ping, and no note follows', () => {
+    const held = evaluateDeadline(check(), s(T0, 90), { until: s(T0, 1000) }).state;
+    const pinged = applyPing(held, success(), s(T0, 500));
+    expect(pinged.state).toMatchObject({ silencedUntil: null, silenceNote: '', alertAfter: s(T0, 590) });
+    // Still in the window at that deadline: held again.
+    expect(evaluateDeadline(pinged.state, s(T0, 590), { until: s(T0, 1000) }).state).toMatchObject({ silencedUntil: s(T0, 1000), alertAfter: s(T0, 1000) });
   });
 });

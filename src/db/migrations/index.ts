@@ -16,6 +16,8 @@ import * as m0014 from './0014_api_keys.js';
 import * as m0015 from './0015_rate_limits.js';
 import * as m0016 from './0016_list_indexes.js';
 import * as m0017 from './0017_platform_check_tag.js';
+import * as m0018 from './0018_run_durations.js';
+import * as m0019 from './0019_silences.js';
 import * as m0020 from './0020_badge_keys.js';
 
 /**
@@ -41,5 +43,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0015_rate_limits': m0015,
   '0016_list_indexes': m0016,
   '0017_platform_check_tag': m0017,
+  '0018_run_durations': m0018,
+  '0019_silences': m0019,
   '0020_badge_keys': m0020,
 });
