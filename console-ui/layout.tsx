@@ -6,6 +6,8 @@ import type { CheckStateName, Viewer } from './view.js';
 const NAV = [
   { href: '/console', label: 'Overview', adminOnly: false },
   { href: '/console/checks', label: 'Checks', adminOnly: false },
+  { href: '/console/incidents', label: 'Incidents', adminOnly: false },
+  { href: '/console/maintenances', label: 'Maintenances', adminOnly: false },
   { href: '/console/channels', label: 'Alert channels', adminOnly: false },
   { href: '/console/jobs', label: 'Jobs', adminOnly: true },
 ];

@@ -30,5 +30,10 @@ button{cursor:pointer;background:var(--card)}button.danger{border-color:var(--do
 .error{color:var(--down);font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:var(--s1) var(--s3)}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 svg.chart{width:100%;height:6rem;border:1px solid var(--line);border-radius:var(--radius)}svg.chart rect{fill:var(--accent)}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+form.composer{max-width:44rem}.field{display:flex;flex-direction:column;gap:var(--s1);margin:var(--s2) 0}.field textarea{width:100%}
+fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:var(--s2) var(--s3)}legend{font-weight:600;padding:0 var(--s1)}
+.preview{border:1px solid var(--line);border-radius:var(--radius);padding:0 var(--s3);margin-top:var(--s3);background:var(--card)}
+ol.updates{list-style:none;padding:0}ol.updates li{border-left:3px solid var(--line);padding-left:var(--s3);margin-bottom:var(--s3)}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;

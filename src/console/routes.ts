@@ -12,6 +12,9 @@ import type { Logger } from '../logger.js';
 import { channelPages } from './channel-routes.js';
 import { viewerOf } from './viewer.js';
 import { jobPages } from './job-routes.js';
+import { incidentPages } from './incident-pages.js';
+import { maintenancePages } from './maintenance-pages.js';
+import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
 import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
@@ -33,6 +36,9 @@ export interface ConsoleDeps {
   /** The scheduler is built after the features whose jobs it runs: read when a page is served. */
   jobs: () => JobOperations;
   attention: AttentionItems;
+  /** Incidents' services, the same the manual API calls. */
+  pages: PageService;
+  incidents: IncidentService;
   clock: Clock;
   logger: Logger;
   publicUrl: string;
@@ -166,6 +172,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
 
   app.route('/', channelPages({ channels: deps.channels, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
+  app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));
+  app.route('/', maintenancePages({ pages: deps.pages, incidents: deps.incidents, signedIn, html }));
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:id/${action}`, signedIn, async (c) => {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { rescheduleMaintenance, type MaintenanceEdit } from './maintenance.js';
 import { patchIncident, publishIncident, type IncidentPatch } from './publishing.js';
 import { addUpdate, createIncident, deleteIncident, withTransaction, type NewIncident } from './service.js';
 import { componentsOfPage, componentsOfPages, type ComponentRow } from './store/components.js';
@@ -48,6 +49,8 @@ export interface IncidentService {
   publish(incident: IncidentRow): Promise<void>;
   /** Corrects a manual incident or a draft: name, impact, components (400 on unknown components, 409 on an automatic published one). */
   patch(incident: IncidentRow, patch: IncidentPatch): Promise<void>;
+  /** Name, window and components of a maintenance that has not started (409 once it has; 400 on unknown components). */
+  reschedule(incident: IncidentRow, edit: MaintenanceEdit): Promise<void>;
 }
 
 export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void> }): IncidentService {
@@ -105,6 +108,11 @@ export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock
     },
     async patch(incident, patch) {
       await withTransaction(db, (trx) => patchIncident(trx, incident.id, patch, clock.now()));
+      await deps.onChange();
+    },
+    async reschedule(incident, edit) {
+      if (edit.scheduledUntil <= edit.scheduledFor) throw new AppError('validation_failed', 'the window must end after it starts');
+      await withTransaction(db, (trx) => rescheduleMaintenance(trx, incident.id, edit, clock.now()));
       await deps.onChange();
     },
   };

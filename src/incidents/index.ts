@@ -9,13 +9,17 @@
  * re-exporting them would make the two public modules import each other.
  */
 export type { ComponentStatus, Impact } from './table.js';
-export { isOpenIncident, worstStatus } from './status.js';
+export { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, isOpenIncident, MAINTENANCE_STATUSES, worstStatus } from './status.js';
+export type { IncidentStatus, MaintenanceStatus } from './table.js';
 export { ensureDefaultPage, findPage, findPageBySlug, pageVersions, type PageRow } from './store/pages.js';
 export { componentsOfPage, findComponents, lastStatusesBefore, statusLogSince, type ComponentRow } from './store/components.js';
 export { activeOfPage, findIncident, recentOfPage, withDetails, type IncidentData, type IncidentRow, type UpdateRow } from './store/incidents.js';
 export { claimNextEvent, markEventFannedOut, type NotificationEventRow } from './store/events.js';
-export { createPageService } from './page-service.js';
-export { createIncidentService } from './incident-service.js';
+export { createPageService, type PageService } from './page-service.js';
+export { createIncidentService, type IncidentService, type IncidentView } from './incident-service.js';
+export type { MaintenanceEdit } from './maintenance.js';
+// The manual API's input checks (each failure a validation_failed AppError naming the field); the console reads forms with them.
+export { impact as checkImpact, incidentStatus as checkIncidentStatus, text as checkText } from './input.js';
 export { advanceMaintenances } from './maintenance.js';
 export { IncidentManager } from './manager.js';
 // Who owns a source a component lists: the composition root builds the lookup from heartbeats and expectations.

@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
 import type { FeatureParts } from '../feature-module.js';
 import type { ServiceDeps } from '../service-deps.js';
-import { createIncidentService } from './incident-service.js';
+import { createIncidentService, type IncidentService } from './incident-service.js';
 import { advanceMaintenances } from './maintenance.js';
 import { IncidentManager } from './manager.js';
-import { createPageService } from './page-service.js';
+import { createPageService, type PageService } from './page-service.js';
 import { incidentRoutes } from './routes.js';
 import type { SourceOwnerLookup } from './source-rules.js';
 
@@ -18,7 +18,7 @@ import type { SourceOwnerLookup } from './source-rules.js';
  */
 export function incidentsModule(
   deps: ServiceDeps & { config: Config; onChange: () => Promise<void>; scheduled: boolean; sourceOwner: SourceOwnerLookup },
-): FeatureParts & { manager: IncidentManager } {
+): FeatureParts & { manager: IncidentManager; pages: PageService; incidents: IncidentService } {
   const { db, clock, logger, meter, config, onChange } = deps;
   const t = config.tuning;
   const manager = new IncidentManager({
@@ -35,15 +35,20 @@ export function incidentsModule(
     onChange: () => onChange().catch((err) => logger.error({ err }, 'could not refresh page versions')),
   });
   const { sourceOwner } = deps;
+  // The console calls the same services as the manual API.
+  const pages = createPageService({ db, clock, onChange, sourceOwner });
+  const incidents = createIncidentService({ db, clock, onChange });
   return {
     manager,
+    pages,
+    incidents,
     routes: [
       incidentRoutes({
         db,
         clock,
         logger,
-        pages: createPageService({ db, clock, onChange, sourceOwner }),
-        incidents: createIncidentService({ db, clock, onChange }),
+        pages,
+        incidents,
       }),
     ],
     loops: [manager.loop()],

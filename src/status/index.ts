@@ -9,3 +9,5 @@ export { publicRoutes } from './public-routes.js';
 export { componentJson, incidentJson, pageUrl, webhookBody } from './statuspage-json.js';
 export { loadEventView } from './event-view.js';
 export { statusModule } from './module.js';
+// The incident bodies' renderer (the console previews with the same one the public page uses).
+export { renderMarkdownLite } from '../../status-ui/markdown.js';
