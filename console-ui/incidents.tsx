@@ -44,6 +44,28 @@ export interface UpdateItem {
   atIso: string;
 }
 
+/** The updates of an incident or a maintenance, as posted (rendered markdown). */
+export function UpdateList(props: { updates: UpdateItem[] }) {
+  return (
+    <>
+      <h2>Updates</h2>
+      <ol class="updates">
+        {props.updates.map((u) => (
+          <li>
+            <p>
+              <b>{u.status}</b> ·{' '}
+              <time datetime={u.atIso} data-local="">
+                {u.at}
+              </time>
+            </p>
+            <div class="rendered">{raw(u.bodyHtml)}</div>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
 export interface IncidentDetail {
   id: string;
   name: string;
@@ -378,20 +400,7 @@ export function IncidentPage(props: { viewer: Viewer; incident: IncidentDetail; 
           <div class="rendered">{raw(i.postmortemHtml)}</div>
         </section>
       ) : null}
-      <h2>Updates</h2>
-      <ol class="updates">
-        {i.updates.map((u) => (
-          <li>
-            <p>
-              <b>{u.status}</b> ·{' '}
-              <time datetime={u.atIso} data-local="">
-                {u.at}
-              </time>
-            </p>
-            <div class="rendered">{raw(u.bodyHtml)}</div>
-          </li>
-        ))}
-      </ol>
+      <UpdateList updates={i.updates} />
     </Page>
   );
 }

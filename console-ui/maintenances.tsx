@@ -1,6 +1,5 @@
-import { raw } from 'hono/html';
 import { ActionForm, Page } from './layout.js';
-import { StatusBadge, type Badge, type ComponentChoice, type PageChoice, type UpdateItem } from './incidents.js';
+import { StatusBadge, UpdateList, type Badge, type ComponentChoice, type PageChoice, type UpdateItem } from './incidents.js';
 import type { Viewer } from './view.js';
 
 export interface MaintenanceItem {
@@ -198,20 +197,7 @@ export function MaintenancePage(props: {
           </form>
         </>
       )}
-      <h2>Updates</h2>
-      <ol class="updates">
-        {m.updates.map((u) => (
-          <li>
-            <p>
-              <b>{u.status}</b> ·{' '}
-              <time datetime={u.atIso} data-local="">
-                {u.at}
-              </time>
-            </p>
-            <div class="rendered">{raw(u.bodyHtml)}</div>
-          </li>
-        ))}
-      </ol>
+      <UpdateList updates={m.updates} />
     </Page>
   );
 }

@@ -94,17 +94,12 @@ export function maintenancePages(deps: { pages: PageService; incidents: Incident
     if (!page) return list(c, form, { ok: false, text: 'Choose one of your status pages.' }, 400);
     try {
       const { from, until } = windowIn(form);
-      const m = await incidents.open({
-        pageId: page.id,
-        kind: 'maintenance',
+      const m = await incidents.scheduleMaintenance(page.id, {
         name: checkText(form.name, 'name')!,
-        status: 'scheduled',
         body: checkText(form.body, 'body', { max: 20_000 })!,
-        // A scheduled maintenance does not touch its components until it starts.
-        components: Object.fromEntries(form.components.map((id) => [id, 'under_maintenance' as const])),
-        automatic: false,
         scheduledFor: from,
         scheduledUntil: until,
+        componentIds: form.components,
       });
       return c.redirect(`/console/maintenances/${m.id}`, 303);
     } catch (err) {

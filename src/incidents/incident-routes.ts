@@ -201,17 +201,12 @@ export function manualIncidentRoutes({ auth, idem, pages, incidents }: RouteCont
     const until = instant(b.scheduled_until, 'scheduled_until');
     if (until <= from) throw bad('scheduled_until must be after scheduled_for');
     const ids = componentIds(b.components);
-    const incident = await incidents.open({
-      pageId: page.id,
-      kind: 'maintenance',
+    const incident = await incidents.scheduleMaintenance(page.id, {
       name: text(b.name, 'name')!,
-      status: 'scheduled',
       body: text(b.body, 'body', { max: 20_000 })!,
-      // A scheduled maintenance does not touch its components until it starts.
-      components: Object.fromEntries(ids.map((id) => [id, 'under_maintenance' as const])),
-      automatic: false,
       scheduledFor: from,
       scheduledUntil: until,
+      componentIds: ids,
     });
     return c.json(await view(incident.id), 201);
   });

@@ -49,12 +49,19 @@ export interface IncidentService {
   publish(incident: IncidentRow): Promise<void>;
   /** Corrects a manual incident or a draft: name, impact, components (400 on unknown components, 409 on an automatic published one). */
   patch(incident: IncidentRow, patch: IncidentPatch): Promise<void>;
+  /** A maintenance over a window; its components go under maintenance only when it starts (400 on unknown components). */
+  scheduleMaintenance(pageId: string, m: MaintenanceEdit & { body: string }): Promise<IncidentRow>;
   /** Name, window and components of a maintenance that has not started (409 once it has; 400 on unknown components). */
   reschedule(incident: IncidentRow, edit: MaintenanceEdit): Promise<void>;
 }
 
 export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock; onChange: () => Promise<void> }): IncidentService {
   const { db, clock } = deps;
+  const open = async (input: NewIncident) => {
+    const { incident } = await withTransaction(db, (trx) => createIncident(trx, input, clock.now()));
+    await deps.onChange();
+    return incident;
+  };
   return {
     async find(id) {
       const incident = await findIncident(db, id);
@@ -70,11 +77,19 @@ export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock
       const data = await withDetails(db, await listOfPages(db, kind, pageIds, status, 100));
       return { data, components: await componentsOfPages(db, pageIds) };
     },
-    async open(input) {
-      const { incident } = await withTransaction(db, (trx) => createIncident(trx, input, clock.now()));
-      await deps.onChange();
-      return incident;
-    },
+    open,
+    scheduleMaintenance: (pageId, m) =>
+      open({
+        pageId,
+        kind: 'maintenance',
+        name: m.name,
+        status: 'scheduled',
+        body: m.body,
+        components: Object.fromEntries(m.componentIds.map((id) => [id, 'under_maintenance' as const])),
+        automatic: false,
+        scheduledFor: m.scheduledFor,
+        scheduledUntil: m.scheduledUntil,
+      }),
     async postUpdate(incident, u) {
       await withTransaction(db, (trx) => addUpdate(trx, incident.id, u, clock.now()));
       await deps.onChange();

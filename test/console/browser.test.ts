@@ -5,29 +5,19 @@
  * open it and read its ping log, pause and resume it, sign out (the old
  * cookie is refused). Screenshots go to docs/ for the README.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
 import { apiClient } from '../support/http.js';
 import { newTenant } from '../support/tenants.js';
+import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-function writeAtomically(path: string, data: Buffer) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
   let t: TestDatabase;
@@ -83,7 +73,7 @@ describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
     const firstRow = page.locator('table tbody tr').first();
     expect(await firstRow.textContent()).toContain('nightly-backup');
     expect(await firstRow.textContent()).toContain('Down');
-    writeAtomically(join(root, 'docs/console-overview.png'), await page.screenshot({ fullPage: true }));
+    writeAtomically(join(repoRoot, 'docs/console-overview.png'), await page.screenshot({ fullPage: true }));
   });
 
   it('opens the check, reads its ping log and run duration, pauses and resumes it', async () => {
@@ -94,7 +84,7 @@ describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
     expect(await log.textContent()).toContain('dumped 0 bytes');
     expect(await log.textContent()).toContain('30 s');
     expect(await page.locator('svg.chart rect').count()).toBe(1);
-    writeAtomically(join(root, 'docs/console-check.png'), await page.screenshot({ fullPage: true }));
+    writeAtomically(join(repoRoot, 'docs/console-check.png'), await page.screenshot({ fullPage: true }));
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForLoadState();
     expect(await page.locator('dd .state').first().textContent()).toContain('Paused');

@@ -4,33 +4,23 @@
  * playwright-core against the service over HTTP. Skipped (with a note) where
  * no chromium binary exists; `.ci/run` installs it.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
+import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { json } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Writes via a temporary file and a rename, so two backends running at once never leave a torn file. */
-function writeAtomically(path: string, data: Buffer) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backend}` : `status page in chromium (SKIPPED: no chromium binary at ${CHROMIUM})`, () => {
   let t: TestDatabase;
@@ -191,9 +181,9 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
     expect(tip.width).toBeLessThan(tip.viewport);
 
     const shot = await page.screenshot({ type: 'png' });
-    writeAtomically(join(root, 'test/artifacts', backend === 'pglite' ? 'status-page.png' : `status-page.${backend}.png`), shot);
+    writeAtomically(join(repoRoot, 'test/artifacts', backend === 'pglite' ? 'status-page.png' : `status-page.${backend}.png`), shot);
     // The README's picture: refreshed on request only, so a test run never changes a committed file.
-    if (process.env.UPDATE_SCREENSHOTS === '1' && backend === 'pglite') writeAtomically(join(root, 'docs/status-page.png'), shot);
+    if (process.env.UPDATE_SCREENSHOTS === '1' && backend === 'pglite') writeAtomically(join(repoRoot, 'docs/status-page.png'), shot);
   });
 
   it('works without JavaScript: banner, incident and focusable days are all server-rendered', async () => {
