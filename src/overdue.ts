@@ -47,7 +47,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const status = statusModule({ ...base, config });
   const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate(), sourceOwner: sourceOwnerLookup(db) });
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });
-  const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names) });
+  const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names), maintenance: maintenanceWindowsOf });
   const operatorConsole = consoleModule({ ...base, config, scheduled, checks: heartbeats.management, channels: alerts.channels, jobs: () => timing.operations, attention: channelAttention(alerts.channels), pages: incidents.pages, incidents: incidents.incidents });
   const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts, operatorConsole];
   const jobs = [...(scheduled ? [...(heartbeats.jobs ?? []), ...platformJobs({ db, idempotencyKeepMs: config.tuning.idempotencyKeepMs })] : []), ...features.slice(1).flatMap((f) => f.jobs ?? []), ...(deps.jobs ?? [])];

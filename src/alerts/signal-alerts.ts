@@ -54,7 +54,8 @@ export function signalAlert(s: SignalRow, publicUrl: string): SignalAlert | unde
     links.push({ label: 'Check (API)', url: `${publicUrl}/api/v3/checks/${id}` }, { label: 'Ping log (API)', url: `${publicUrl}/api/v3/checks/${id}/pings/` });
   } else {
     kind = `${type}.${failing ? 'failing' : 'recovered'}`;
-    text = failing ? `Failing since ${when(s.created_at.toISOString())}.` : `Passing again at ${when(s.created_at.toISOString())}.`;
+    const afterSilence = failing && typeof ev.after_silence === 'string' && ev.after_silence ? ` (${ev.after_silence})` : '';
+    text = failing ? `Failing${afterSilence} since ${when(s.created_at.toISOString())}.` : `Passing again at ${when(s.created_at.toISOString())}.`;
     if (s.likely_cause) facts.push({ name: 'Likely cause', value: s.likely_cause });
     if (typeof ev.failing_count === 'number') facts.push({ name: 'Failing', value: String(ev.failing_count) });
     if (Array.isArray(ev.tenants) && ev.tenants.length) {

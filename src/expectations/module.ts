@@ -1,5 +1,6 @@
 import type { FeatureParts } from '../feature-module.js';
 import type { ServiceDeps } from '../service-deps.js';
+import type { MaintenanceWindows } from '../signals/index.js';
 import type { ExpectationDefinition, HeartbeatDefinition } from './define.js';
 import { syncHeartbeats } from './heartbeat-sync.js';
 import type { LoadedCheck } from './loader.js';
@@ -21,6 +22,8 @@ export function expectationsModule(
     instanceId: () => string;
     /** Routes a source to the platform channels named in checks/ (null: back to the default channels). A port alerting implements. */
     routeToNamedChannels: (source: string, names: string[] | null) => Promise<void>;
+    /** Maintenance windows that hold failing flips (a port incidents implements). */
+    maintenance?: MaintenanceWindows;
   },
 ): FeatureParts & {
   service: ExpectationService;

@@ -16,7 +16,7 @@ import { findExpectation, findState, listExpectations, listResults, type Expecta
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 const State = z
-  .object({ status: z.string(), last_outcome: z.string().nullable(), failing_since: instant().nullable(), last_evaluated_at: instant().nullable() })
+  .object({ status: z.string(), last_outcome: z.string().nullable(), failing_since: instant().nullable(), last_evaluated_at: instant().nullable(), silenced_until: instant().nullable().openapi({ description: 'A maintenance window on a component listing this expectation holds its failing flip until then' }) })
   .nullable()
   .openapi({ description: 'Across tenants; null for a tenant key (its own part is in latest_result and tenants)' });
 
@@ -68,7 +68,7 @@ const ExpectationDetail = Expectation.extend({
 const id = pathParams({ id: 'string' });
 
 function stateJson(s: StateRow | null | undefined) {
-  return s ? { status: s.status, last_outcome: s.last_outcome, failing_since: iso(s.failing_since), last_evaluated_at: iso(s.last_evaluated_at) } : null;
+  return s ? { status: s.status, last_outcome: s.last_outcome, failing_since: iso(s.failing_since), last_evaluated_at: iso(s.last_evaluated_at), silenced_until: iso(s.silenced_until) } : null;
 }
 
 function expectationJson(e: ExpectationRow, state: StateRow | null | undefined): z.infer<typeof Expectation> {

@@ -4,7 +4,7 @@ import type { JobDefinition } from '../scheduler/index.js';
 import { DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
 import { evaluateKind, type Evaluation } from './kinds.js';
 import { runRemediation, type RemediationDeps } from './remediations.js';
-import { recordSignal, type SignalDraft } from '../signals/index.js';
+import { afterSilenceNote, recordSignal, type MaintenanceWindows, type SignalDraft } from '../signals/index.js';
 import { ensureState, findExpectation, findState, insertResult, saveState, type ResultRow } from './store.js';
 import { summarize } from './summary.js';
 import { evaluationForTenant, type TenantEvaluation } from './tenant-evaluation.js';
@@ -35,6 +35,8 @@ export class ExpectationService {
       remediation: RemediationDeps;
       /** A pause in evaluation longer than two intervals plus this is our own outage. */
       outageThresholdMs: number;
+      /** Windows that hold failing flips (incidents' maintenances); none when absent. */
+      maintenance?: MaintenanceWindows;
     },
   ) {
     this.#evaluations = deps.meter.createCounter('overdue_expectation_evaluations_total', { description: 'Expectation evaluations, by expectation and outcome' });
@@ -100,7 +102,9 @@ export class ExpectationService {
         summary,
         error,
       });
-      const signal = this.#applyThresholds(def, state, evaluation, result, summary, likelyCause, slugs, asOf);
+      const source = `expectation:${id}`;
+      const window = this.deps.maintenance ? (await this.deps.maintenance(trx, [source], asOf)).get(source) : undefined;
+      const signal = this.#applyThresholds(def, state, evaluation, result, summary, likelyCause, slugs, asOf, window);
       state.last_outcome = evaluation.outcome;
       state.last_result_id = result.id;
       if (trigger !== 'api') state.last_evaluated_at = asOf;
@@ -199,6 +203,7 @@ export class ExpectationService {
     likelyCause: string | null,
     slugs: Map<string, string>,
     now: Date,
+    window: Date | undefined,
   ): SignalDraft | undefined {
     if (e.outcome === 'fail') {
       state.consecutive_failures += 1;
@@ -206,7 +211,21 @@ export class ExpectationService {
     } else if (e.outcome === 'pass' || e.outcome === 'warn') {
       state.consecutive_passes += 1;
       state.consecutive_failures = 0;
+      state.silence_note = '';
     } else return undefined; // unknown and error judge nothing
+    if (window) {
+      // A maintenance window holds a passing expectation: failures inside it flip nothing and do
+      // not count after it, so the threshold starts afresh when the window ends. Recovery is news
+      // an operator wants, so a failing expectation may still recover inside a window.
+      state.silenced_until = window;
+      if (state.status === 'passing') {
+        state.consecutive_failures = 0;
+        return undefined;
+      }
+    } else if (state.silenced_until && now >= state.silenced_until) {
+      if (e.outcome === 'fail') state.silence_note = afterSilenceNote('maintenance window', state.silenced_until);
+      state.silenced_until = null;
+    }
     const tenants = Object.keys(e.byTenant).filter((t) => t !== 'platform');
     const base = {
       source: `expectation:${def.id}`,
@@ -217,12 +236,15 @@ export class ExpectationService {
     if (state.status === 'passing' && state.consecutive_failures >= (def.failureThreshold ?? 1)) {
       state.status = 'failing';
       state.failing_since = now;
+      const note = state.silence_note;
+      state.silence_note = '';
       return {
         ...base,
         kind: 'failing',
-        summary,
+        summary: note ? `${summary} (${note})` : summary,
         likelyCause,
         evidence: {
+          ...(note && { after_silence: note }),
           result_id: result.id.toString(),
           observed: e.observed?.toString() ?? null,
           failing_count: e.failingCount,

@@ -82,7 +82,7 @@ export async function findState(db: Db, id: string, lock = false): Promise<State
 export async function ensureState(trx: Transaction<Database>, id: string, now: Date): Promise<StateRow> {
   await trx
     .insertInto('expectation_states')
-    .values({ expectation_id: id, status: 'passing', consecutive_failures: 0, consecutive_passes: 0, last_outcome: null, last_result_id: null, failing_since: null, last_evaluated_at: null, resumed_at: null, gap_start: null, updated_at: now })
+    .values({ expectation_id: id, status: 'passing', consecutive_failures: 0, consecutive_passes: 0, last_outcome: null, last_result_id: null, failing_since: null, last_evaluated_at: null, resumed_at: null, gap_start: null, silenced_until: null, updated_at: now })
     .onConflict((oc) => oc.column('expectation_id').doNothing())
     .execute();
   return (await findState(trx, id, true))!;

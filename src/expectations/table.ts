@@ -53,6 +53,10 @@ export interface ExpectationStateTable {
   last_evaluated_at: Date | null;
   resumed_at: Date | null;
   gap_start: Date | null;
+  /** The end of the maintenance window that held the last evaluation (no failing flip until it ends). */
+  silenced_until: Date | null;
+  /** What the next failing flip says of the window before it ("after a maintenance window that ended at …"). */
+  silence_note: Generated<string>;
   updated_at: Date;
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { recordSignals } from '../signals/index.js';
 import { flipSignal } from './flip-signals.js';
 import { USUAL_RUNS } from './intake.js';
-import type { MaintenanceWindows } from './silences.js';
+import type { MaintenanceWindows } from '../signals/index.js';
 import { graceStart } from './status.js';
 import {
   earliestDeadline,

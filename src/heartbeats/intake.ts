@@ -3,7 +3,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { recordSignals, type SignalDraft } from '../signals/index.js';
 import { cronFor } from '../time/cron.js';
 import { flipSignal, type FlippedCheck } from './flip-signals.js';
-import type { MaintenanceWindows } from './silences.js';
+import type { MaintenanceWindows } from '../signals/index.js';
 import { RecentChecks, type KnownCheck } from './recent-checks.js';
 import { commitPingBatch, readChecks, recentDurations, rowToState, type PingRecord } from './store.js';
 import type { PingKind } from './table.js';

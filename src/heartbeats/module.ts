@@ -7,7 +7,7 @@ import { AlertEvaluator, ALERT_LOOP } from './alerts.js';
 import { createBadges } from './badge-service.js';
 import { badgeRoutes } from './badge-routes.js';
 import type { ChannelRouting } from './channel-routing.js';
-import type { MaintenanceWindows } from './silences.js';
+import type { MaintenanceWindows } from '../signals/index.js';
 import { createCheckManagement, type CheckManagement } from './management.js';
 import { pingRoutes } from './ping-routes.js';
 import { pruneRetained } from './retention.js';

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { checkExists, countChecksForPingKey, findCheckIdsBySlug, findPingKey, insertCheck } from './checks-store.js';
-import type { MaintenanceWindows } from './silences.js';
+import type { MaintenanceWindows } from '../signals/index.js';
 import { PingIntake, type IncomingPing, type IntakeOptions, type PingOutcome } from './intake.js';
 
 export interface HeartbeatService {

@@ -1,3 +1,4 @@
+import { afterSilenceNote } from '../signals/index.js';
 import { closeRun, markRunsLate, openRun, slowRunDeadline, tooFastText, tooSlowText } from './runs.js';
 import { alertAfter, apiStatus, scheduleStart, type CheckTiming } from './status.js';
 import type { FlipReason, OpenRuns, PingKind, StoredStatus } from './table.js';
@@ -225,7 +226,7 @@ function evaluateSilencesAndRuns(state: CheckState, now: Date, silence: { until:
       ...state,
       ...freshPeriod(state, ended),
       silencedUntil: null,
-      silenceNote: `after a maintenance window that ended at ${when(ended)}`,
+      silenceNote: afterSilenceNote('maintenance window', ended),
     };
     return { state: { ...next, alertAfter: deadlineOf(next) } };
   }
@@ -255,8 +256,6 @@ function evaluateSilencesAndRuns(state: CheckState, now: Date, silence: { until:
   return undefined;
 }
 
-const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
 /** After a silence ending at `end`: the schedule counts from the end, no run is held against the check, no outcome either. */
 function freshPeriod(state: CheckState, end: Date): Partial<CheckState> {
   return {
@@ -279,7 +278,7 @@ function resumeAfterPause(state: CheckState): { state: CheckState; flip: FlipDra
     ...freshPeriod({ ...state, status }, end),
     status,
     pausedUntil: null,
-    silenceNote: `after a pause that ended at ${when(end)}`,
+    silenceNote: afterSilenceNote('pause', end),
   };
   return { state: { ...next, alertAfter: deadlineOf(next) }, flip: { oldStatus: 'paused', newStatus: status, reason: '', detail: 'pause ended', at: end, silent: true } };
 }

@@ -29,3 +29,5 @@ export {
 export { alertWorkPending, claimUnalertedSignals, markSignalsAlerted } from './alert-feed.js';
 // The incident loop's retries and parking (a signal that fails to handle never blocks another source).
 export { findSignal, listParkedSignals, lockUnprocessedSignal, newerSignalHandled, parkSignal, setSignalRetry, unparkSignal } from './store.js';
+// Maintenance windows hold producers' down/failing flips (incidents implements the port).
+export { afterSilenceNote, noMaintenanceWindows, type MaintenanceWindows } from './maintenance.js';
