@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { PingNotStoredError } from './intake.js';
 import type { HeartbeatService } from './service.js';
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
+import { REQUEST_SECONDS_BUCKETS } from '../http/middleware/observe.js';
 import { requestHeader } from '../http/request-header.js';
 import { redactPath } from '../redact.js';
 import { readPingBody, type PingBodyLimits } from './ping-body.js';
@@ -37,7 +38,7 @@ export function pingRoutes(
   deps: { clock: Clock; meter: Meter; logger: Logger },
 ): Hono {
   const answer = answers(opts.bodyLimit);
-  const duration = deps.meter.createHistogram('overdue_ping_request_duration', { description: 'Ping request duration', unit: 's' });
+  const duration = deps.meter.createHistogram('overdue_ping_request_duration', { description: 'Ping request duration', unit: 's', advice: { explicitBucketBoundaries: REQUEST_SECONDS_BUCKETS } });
   const attributes = new Map<number, Attributes>();
   const bodyLimits: PingBodyLimits = { limit: opts.bodyLimit, timeoutMs: opts.bodyTimeoutMs };
   const reply = (status: PingStatus, text: string, started: number, close = false) => {

@@ -61,6 +61,10 @@ describe(`GET /metrics: the service's own metrics in Prometheus text on ${backen
       const families = familiesByName(text);
       expect(families.get('overdue_schema_ok')).toMatchObject({ type: 'GAUGE', metrics: [{ value: '1', labels: { otel_scope_name: 'overdue' } }] });
       expect(families.get('overdue_http_request_duration')?.type).toBe('HISTOGRAM');
+      // Seconds get second-sized buckets (the SDK's default bounds are for milliseconds).
+      const bounds = [...text.matchAll(/^overdue_http_request_duration_bucket\{[^}]*http_route="\/healthz"[^}]*le="([^"]+)"/gm)].map((m) => m[1]);
+      expect(bounds.slice(0, 3)).toEqual(['0.005', '0.01', '0.025']);
+      expect(bounds.at(-1)).toBe('+Inf');
       expect(healthzCount(text)).toBeGreaterThanOrEqual(1);
     }
   });

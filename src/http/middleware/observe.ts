@@ -9,10 +9,19 @@ import { redactPath } from '../../redact.js';
  * The span is named after the matched route (`GET /api/v1/jobs/:key`), not the
  * raw path, so traces group by endpoint.
  */
+/**
+ * Bucket bounds, in seconds, for request durations: OpenTelemetry's
+ * semantic-convention advice for `http.server.request.duration`. The SDK's
+ * default bounds (0–10000) are made for milliseconds and would put every
+ * request in the first bucket.
+ */
+export const REQUEST_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
 export function observeRequests(deps: { tracer: Tracer; meter: Meter; logger: Logger; clock: Clock }): MiddlewareHandler {
   const duration = deps.meter.createHistogram('overdue_http_request_duration', {
     description: 'HTTP request duration',
     unit: 's',
+    advice: { explicitBucketBoundaries: REQUEST_SECONDS_BUCKETS },
   });
   return (c, next) =>
     deps.tracer.startActiveSpan(
