@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Database tests run once per backend: always on embedded PGlite, and also on
@@ -7,6 +8,10 @@ const backends = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [
 
 export default defineConfig({
   test: {
+    // One worker per core. Vitest's default for a run is cores - 1, which on a 2-core machine
+    // runs every file one after another; each file has its own database, so files never share
+    // state and can run side by side. VITEST_MAX_WORKERS overrides.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || Math.max(2, availableParallelism()),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
