@@ -19,7 +19,7 @@ main{max-width:52rem;margin:0 auto;padding:var(--s3)}h1{font-size:1.5rem;margin:
 .banner{background:var(--tone);color:var(--on-tone);border-radius:var(--radius);padding:var(--s3);font-size:1.15rem;font-weight:600;display:flex;gap:var(--s2);align-items:center;margin:var(--s3) 0}
 .card{border:1px solid var(--line);border-left:6px solid var(--tone,var(--line));border-radius:var(--radius);padding:var(--s2) var(--s3);margin:var(--s3) 0;background:var(--card)}
 .card h3 .icon{color:var(--tone)}.card .badge{display:inline-block;background:var(--tone);color:var(--on-tone);border-radius:var(--radius);padding:0 var(--s2);font-size:.875rem;font-weight:600}
-.comp{padding:var(--s3) 0;border-top:1px solid var(--line)}.comp>header{display:flex;justify-content:space-between;gap:var(--s3);flex-wrap:wrap}
+.comp{padding:var(--s3) 0;border-top:1px solid var(--line)}.comp>header,.group>header{display:flex;justify-content:space-between;gap:var(--s3);flex-wrap:wrap;align-items:baseline}
 .group{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:0}
 .group>header{background:var(--card);padding:var(--s2) var(--s3);border-radius:var(--radius) var(--radius) 0 0;border-bottom:1px solid var(--line)}
 .group>header h3{font-size:1.05rem}.members{padding:0 var(--s3) 0 var(--s4)}.members>.comp:first-child{border-top:0}

@@ -21,7 +21,7 @@ export const LIGHT = {
   major: '#bc4c00',
   critical: '#cf222e',
   maintenance: '#0969da',
-  nodata: '#8c959f',
+  nodata: '#c8d1da',
   'on-tone': '#ffffff',
 } as const;
 
@@ -37,7 +37,7 @@ export const DARK: Record<keyof typeof LIGHT, string> = {
   major: '#f0883e',
   critical: '#ff7b72',
   maintenance: '#58a6ff',
-  nodata: '#6e7681',
+  nodata: '#3d444d',
   'on-tone': '#0d1117',
 };
 
