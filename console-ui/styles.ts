@@ -4,8 +4,9 @@ import { TOKENS_CSS } from '../ui/tokens.js';
  * The console's stylesheet, inlined (no third-party assets): a small design
  * system of CSS custom properties (colour, spacing, type; ui/tokens.ts, shared
  * with the public status page), light and dark by prefers-color-scheme. The
- * console's state names are aliases of the shared status tones. Status colours pass WCAG AA against their background
- * and always come with a word and an icon.
+ * console's state names are aliases of the shared status tones. Status
+ * colours pass WCAG AA against their background and always come with a word
+ * and an icon.
  */
 export const CONSOLE_CSS = `
 ${TOKENS_CSS}:root{--late:var(--minor);--down:var(--critical);--paused:var(--muted);--new:var(--accent)}
