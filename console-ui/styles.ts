@@ -1,13 +1,15 @@
+import { TOKENS_CSS } from '../ui/tokens.js';
+
 /**
  * The console's stylesheet, inlined (no third-party assets): a small design
- * system of CSS custom properties (colour, spacing, type), light and dark by
- * prefers-color-scheme. Status colours pass WCAG AA against their background
- * and always come with a word and an icon.
+ * system of CSS custom properties (colour, spacing, type; ui/tokens.ts, shared
+ * with the public status page), light and dark by prefers-color-scheme. The
+ * console's state names are aliases of the shared status tones. Status
+ * colours pass WCAG AA against their background and always come with a word
+ * and an icon.
  */
 export const CONSOLE_CSS = `
-:root{--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--card:#f6f8fa;--accent:#0969da;--ok:#1a7f37;--late:#9a6700;--down:#cf222e;--paused:#57606a;--new:#0969da;
---s1:.25rem;--s2:.5rem;--s3:1rem;--s4:1.5rem;--radius:.375rem;--font:16px/1.5 system-ui,sans-serif;--mono:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--card:#161b22;--accent:#58a6ff;--ok:#3fb950;--late:#d29922;--down:#ff7b72;--paused:#9198a1;--new:#58a6ff}}
+${TOKENS_CSS}:root{--late:var(--minor);--down:var(--critical);--paused:var(--muted);--new:var(--accent)}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:var(--font)}
 a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 .skip{position:absolute;left:-999px}.skip:focus{left:var(--s3);top:var(--s3);background:var(--bg);padding:var(--s2);z-index:2}

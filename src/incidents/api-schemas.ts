@@ -18,8 +18,28 @@ const line = (maxLength = 200) => z.string().openapi({ maxLength, description: '
 export const ComponentStatus = z.enum(COMPONENT_STATUSES as [string, ...string[]]);
 const Changes = z.record(z.string(), ComponentStatus).openapi({ description: 'component id → component status' });
 
+/** A page's own look; each is checked by page-branding.ts (400, nothing written). */
+function branding() {
+  return {
+    logo_url: z.string().nullable().optional().openapi({ format: 'uri', maxLength: 2048, description: 'An https URL of the logo the public page shows (the page allows exactly this image in its Content-Security-Policy); null: none' }),
+    accent_color: z.string().nullable().optional().openapi({
+      pattern: '^#[0-9a-fA-F]{6}$',
+      description: "The page's accent (links, buttons) as #rrggbb; it must reach WCAG AA (4.5:1) on the light background, the dark scheme shows a lighter shade of it; null: the house accent",
+    }),
+  };
+}
+
 export const Page = z
-  .object({ id: uuid(), slug: z.string(), name: z.string(), time_zone: z.string(), tenant_id: uuid().nullable(), updated_at: instant() })
+  .object({
+    id: uuid(),
+    slug: z.string(),
+    name: z.string(),
+    time_zone: z.string(),
+    tenant_id: uuid().nullable(),
+    logo_url: z.string().nullable().openapi({ format: 'uri', description: 'The logo the public page shows (https)' }),
+    accent_color: z.string().nullable().openapi({ pattern: '^#[0-9a-f]{6}$', description: 'Links and buttons of the public page; null: the house accent' }),
+    updated_at: instant(),
+  })
   .openapi('Page');
 
 export const CreatePage = z.object({
@@ -27,8 +47,9 @@ export const CreatePage = z.object({
   name: line(),
   time_zone: z.string().optional().openapi({ default: 'UTC', description: 'IANA zone' }),
   tenant_id: z.string().optional().openapi({ format: 'uuid', description: "Admin key: the tenant whose page it is (a tenant key's pages are its tenant's)" }),
+  ...branding(),
 });
-export const UpdatePage = z.object({ name: line().optional(), time_zone: z.string().optional() });
+export const UpdatePage = z.object({ name: line().optional(), time_zone: z.string().optional(), ...branding() });
 
 const publishing = {
   auto_incident: z.enum(AUTO_INCIDENT).openapi({

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/app.js';
 import { apiRouter, errors, IdempotencyHeader, jsonResponse, listOf, operation, pathParams, requestJson, z } from '../http/openapi.js';
 import { Component, CreateComponent, CreatePage, Page, UpdateComponent, UpdatePage } from './api-schemas.js';
 import { componentJson } from '../status/index.js';
+import { accentColor, logoUrl } from './page-branding.js';
 import { autoIncident, bad, incidentTemplate, oneOf, publishAfter, sources, text, timeZone } from './input.js';
 import { actorOf, body, canUse, pageJson, pageOf, UUID, type RouteContext } from './route-helpers.js';
 import { COMPONENT_STATUSES } from './status.js';
@@ -37,7 +38,9 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): OpenAPIHono<App
     const tz = b.time_zone === undefined ? 'UTC' : timeZone(b.time_zone);
     // Only the admin key may place a page in a tenant; a tenant key's pages are its tenant's.
     const tenantId = p.kind === 'admin' ? (typeof b.tenant_id === 'string' && UUID.test(b.tenant_id) ? b.tenant_id : null) : p.tenantId;
-    return c.json(pageJson(await pages.createPage({ slug, name, timeZone: tz, tenantId })), 201);
+    const logo = b.logo_url === undefined ? null : logoUrl(b.logo_url);
+    const accent = b.accent_color === undefined ? null : accentColor(b.accent_color);
+    return c.json(pageJson(await pages.createPage({ slug, name, timeZone: tz, tenantId, logoUrl: logo, accentColor: accent })), 201);
   });
   operation(app, {
     method: 'get',
@@ -54,16 +57,21 @@ export function pageRoutes({ auth, idem, pages }: RouteContext): OpenAPIHono<App
     method: 'patch',
     path: '/pages/{id}',
     operationId: 'updatePage',
-    summary: "Rename a page or change its time zone",
+    summary: "Rename a page, or change its time zone, logo or accent colour",
     middleware: auth,
     request: { params: id, body: requestJson(UpdatePage) },
-    responses: { 200: jsonResponse(Page, 'The page'), ...errors([404]) },
+    responses: { 200: jsonResponse(Page, 'The page'), ...errors({ 400: 'A bad field (a logo that is not https, an accent colour without AA contrast); nothing is written', 404: 'Not found' }) },
   }, async (c) => {
     const id = c.req.param('id')!;
     const page = UUID.test(id) ? await pages.page(id) : undefined;
     if (!page || !canUse(c.get('principal'), page)) throw new AppError('not_found', `no page ${id}`);
     const b = await body(c);
-    const set = { ...(b.name !== undefined && { name: text(b.name, 'name')! }), ...(b.time_zone !== undefined && { time_zone: timeZone(b.time_zone) }) };
+    const set = {
+      ...(b.name !== undefined && { name: text(b.name, 'name')! }),
+      ...(b.time_zone !== undefined && { time_zone: timeZone(b.time_zone) }),
+      ...(b.logo_url !== undefined && { logo_url: logoUrl(b.logo_url) }),
+      ...(b.accent_color !== undefined && { accent_color: accentColor(b.accent_color) }),
+    };
     return c.json(pageJson(await pages.updatePage(page, set)));
   });
 

@@ -34,6 +34,16 @@ export interface NewPage {
   name: string;
   timeZone: string;
   tenantId: string | null;
+  logoUrl: string | null;
+  accentColor: string | null;
+}
+
+/** What a page's PATCH may change; absent fields stay, `null` clears a logo or accent. */
+export interface PageChange {
+  name?: string;
+  time_zone?: string;
+  logo_url?: string | null;
+  accent_color?: string | null;
 }
 
 export interface NewComponent {
@@ -75,7 +85,7 @@ export interface PageService {
   pages(): Promise<PageRow[]>;
   /** 409 when the slug is taken. */
   createPage(p: NewPage): Promise<PageRow>;
-  updatePage(page: PageRow, set: { name?: string; time_zone?: string }): Promise<PageRow>;
+  updatePage(page: PageRow, set: PageChange): Promise<PageRow>;
   /** A component with the page it is on. */
   component(id: string): Promise<{ component: ComponentRow; page: PageRow } | undefined>;
   /** A page's components in display order, with the sources each lists. */
@@ -104,7 +114,7 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
     pages: () => listPages(db),
     async createPage(p) {
       const now = clock.now();
-      const created = await tryInsertPage(db, { id: randomUUID(), slug: p.slug, name: p.name, time_zone: p.timeZone, tenant_id: p.tenantId, created_at: now, updated_at: now });
+      const created = await tryInsertPage(db, { id: randomUUID(), slug: p.slug, name: p.name, time_zone: p.timeZone, tenant_id: p.tenantId, logo_url: p.logoUrl, accent_color: p.accentColor, created_at: now, updated_at: now });
       if (!created) throw new AppError('conflict', `a page with slug ${p.slug} exists`);
       return changed(created);
     },

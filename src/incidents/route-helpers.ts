@@ -50,5 +50,5 @@ export async function visiblePageIds(c: Context<AppEnv>, pages: PageService): Pr
 
 /** The manual API's page (its own shape: Statuspage has no page object with a slug). */
 export function pageJson(p: PageRow) {
-  return { id: p.id, slug: p.slug, name: p.name, time_zone: p.time_zone, tenant_id: p.tenant_id, updated_at: p.updated_at.toISOString() };
+  return { id: p.id, slug: p.slug, name: p.name, time_zone: p.time_zone, tenant_id: p.tenant_id, logo_url: p.logo_url, accent_color: p.accent_color, updated_at: p.updated_at.toISOString() };
 }

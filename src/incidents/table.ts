@@ -18,6 +18,10 @@ export interface PageTable {
   name: string;
   time_zone: string;
   tenant_id: string | null;
+  /** The page's logo: an https URL (at most 2048 characters) the browser loads; null: none. */
+  logo_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `#rrggbb`, AA against the light background (the dark shade is derived); null: the house accent. */
+  accent_color: ColumnType<string | null, string | null | undefined, string | null>;
   version: ColumnType<bigint, bigint | number | undefined, bigint | number>;
   created_at: Date;
   updated_at: Date;

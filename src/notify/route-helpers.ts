@@ -10,7 +10,8 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
   if ((c.req.header('content-type') ?? '').includes('application/json')) return readJsonObject(c, what);
   let form: Record<string, unknown>;
   try {
-    form = (await c.req.parseBody()) as Record<string, unknown>;
+    // Every value of a repeated field (a form sends one `components` field per ticked box).
+    form = (await c.req.parseBody({ all: true })) as Record<string, unknown>;
   } catch {
     throw new AppError('validation_failed', what);
   }
@@ -18,10 +19,13 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
   return form;
 }
 
+const MAX_COMPONENT_IDS = 500;
+
 /** `components`: absent or empty → none (all of the page); one id or a list of ids. */
 export function componentIdsOf(v: unknown): string[] {
   if (v === undefined || v === null || v === '') return [];
   const ids = Array.isArray(v) ? v : [v];
+  if (ids.length > MAX_COMPONENT_IDS) throw new AppError('validation_failed', `components must list at most ${MAX_COMPONENT_IDS} ids`);
   if (!ids.every((x) => typeof x === 'string' && UUID.test(x))) throw new AppError('validation_failed', 'components must be a list of component ids');
   return ids as string[];
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
-import { findComponents, findPage, findPageBySlug, type PageRow } from '../incidents/index.js';
+import { componentsOfPage, findComponents, findPage, findPageBySlug, type ComponentRow, type PageRow } from '../incidents/index.js';
 import { generateWebhookSecret, signToken, verifyToken } from './signing.js';
 import {
   confirmSubscriber,
@@ -51,6 +51,8 @@ export interface Subscriptions {
   subscriber(id: string): Promise<SubscriberRow | undefined>;
   /** The page a subscriber is on. */
   pageOf(s: SubscriberRow): Promise<PageRow>;
+  /** A page's components in display order (the manage form's choices). */
+  components(page: PageRow): Promise<ComponentRow[]>;
   setComponents(id: string, componentIds: string[]): Promise<void>;
   /** Returns the new subscriber's id and signing secret (shown once). */
   addWebhook(page: PageRow, url: string, componentIds: string[]): Promise<{ id: string; secret: string }>;
@@ -96,6 +98,7 @@ export function createSubscriptions(deps: { db: Kysely<Database>; clock: Clock; 
     unsubscribe: (id) => unsubscribeSubscriber(db, id, clock.now()),
     subscriber: (id) => findSubscriber(db, id),
     pageOf: async (s) => (await findPage(db, s.page_id))!,
+    components: (page) => componentsOfPage(db, page.id),
     setComponents: (id, componentIds) => setSubscriberComponents(db, id, componentIds, clock.now()),
     async addWebhook(page, url, componentIds) {
       const now = clock.now();

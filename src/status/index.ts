@@ -4,7 +4,7 @@
  * with, and what notify sends subscribers about a page event.
  */
 export { PageCache } from './page-cache.js';
-export { HTML_PATHS, renderPage } from './render.js';
+export { brandOf, HTML_PATHS, renderPage } from './render.js';
 export { publicRoutes } from './public-routes.js';
 export { componentJson, incidentJson, pageUrl, webhookBody } from './statuspage-json.js';
 export { loadEventView } from './event-view.js';

@@ -16,10 +16,12 @@ export interface Rendered {
   gzip: Uint8Array | null;
   etag: string;
   contentType: string;
+  /** HTML pages: their Content-Security-Policy. */
+  csp?: string;
 }
 
 /** Renders every public document of a page (JSON, HTML, feeds), keyed by path. */
-export type PageRenderer = (data: PageData) => Record<string, { body: string; contentType: string }>;
+export type PageRenderer = (data: PageData) => Record<string, { body: string; contentType: string; csp?: string }>;
 
 /**
  * Public pages and JSON rendered once per change and served from memory.

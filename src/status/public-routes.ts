@@ -34,6 +34,7 @@ export function publicRoutes(cache: PageCache, htmlPaths: string[]): Hono<AppEnv
     const match = c.req.header('if-none-match');
     if (match && match.split(',').map((s) => s.trim()).includes(etag)) return c.body(null, 304);
     c.header('Content-Type', doc.contentType);
+    if (doc.csp) c.header('Content-Security-Policy', doc.csp);
     if (gzip) {
       c.header('Content-Encoding', 'gzip');
       return c.body(doc.gzip as Uint8Array<ArrayBuffer>);

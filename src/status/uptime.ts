@@ -6,6 +6,8 @@ export interface UptimeDay {
   worst: ComponentStatus;
   /** How long the component was not operational that day (maintenance is not down). */
   downMs: number;
+  /** The day ended before the component existed: shown as "no data", never as operational. */
+  noData?: true;
 }
 
 export const DAY_MS = 86_400_000;
@@ -22,7 +24,7 @@ export function uptimeStart(now: Date): Date {
  * Per leaf component, the worst status of each of the last 90 UTC days and
  * how long it was not operational, from the status log (one row per change,
  * oldest first) and each component's last status before the window. Days
- * before a component existed get no bar; today counts only up to `now`.
+ * before a component existed are marked `noData`; today counts only up to `now`.
  */
 export function uptimeDays(
   leaves: ComponentRow[],
@@ -54,8 +56,9 @@ export function uptimeDays(
         i++;
       }
       if (status !== 'operational' && status !== 'under_maintenance') downMs += Math.max(0, dayEnd - at);
-      if (d + DAY_MS <= created) continue; // before the component existed: no bar
-      days.push({ day: new Date(d).toISOString().slice(0, 10), worst, downMs });
+      const day = new Date(d).toISOString().slice(0, 10);
+      // Before the component existed: a slot that says so (always 90 slots, none of them made-up green).
+      days.push(d + DAY_MS <= created ? { day, worst: 'operational', downMs: 0, noData: true } : { day, worst, downMs });
     }
     out.set(c.id, days);
   }

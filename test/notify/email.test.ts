@@ -208,7 +208,8 @@ describe(`notification email over SMTP on ${backend}`, () => {
     expect(last.mail.subject).toBe('Your Overdue status subscription');
     expect(last.mail.text).not.toContain('/subscriptions/confirm');
     const manage = /(https?:\/\/\S+\/subscriptions\/manage\?token=\S+)/.exec(last.mail.text ?? '')![1]!;
-    const view = await api('GET', pathOf(manage), undefined, null);
+    // A client that asks for JSON gets the subscription as JSON (a browser gets the manage form).
+    const view = await api('GET', pathOf(manage), undefined, null, { accept: 'application/json' });
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({ email: 'known@example.com', confirmed: true, unsubscribed: false });
     expect(smtp.to('fresh@example.com').map((r) => r.mail.subject)).toEqual(['Confirm your Overdue status subscription']);

@@ -123,33 +123,43 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
     expect(byName).toMatchObject({ API: 'degraded_performance', Dashboard: 'operational' });
   });
 
-  it('names each day of the uptime bars, shows the tooltip on focus, and moves between days with the arrow keys', async () => {
-    const apiBars = page.getByRole('list', { name: 'API: the last 3 days, oldest first', exact: true });
-    expect(await apiBars.getByRole('listitem').count()).toBe(3);
+  it('names each of the 90 day slots (days before the component existed say "No data"), shows the tooltip on focus, and moves between days with the arrow keys', async () => {
+    const apiBars = page.getByRole('list', { name: 'API: the last 90 days, oldest first', exact: true });
+    expect(await apiBars.getByRole('listitem').count()).toBe(90);
     const labels = await page.locator('ol.bars li[tabindex="0"][aria-label]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    // 2025-02-16 … 2025-05-13: before the components were made (2025-05-14).
+    const noData = Array.from({ length: 87 }, (_, i) => `${new Date(Date.UTC(2025, 1, 16) + i * DAY).toISOString().slice(0, 10)}: No data`);
     expect(labels).toEqual([
+      ...noData,
       '2025-05-14: operational',
       '2025-05-15: 91.67% uptime, partial outage',
       '2025-05-16: 99.31% uptime, degraded performance',
+      ...noData,
       '2025-05-14: operational',
       '2025-05-15: operational',
       '2025-05-16: operational',
     ]);
-    expect(await apiBars.locator('xpath=following-sibling::p[1]').innerText()).toBe('96.99% uptime over 3 days'); // 2 h 10 min down of 72 h
-    expect(await page.getByText('100.00% uptime over 3 days').count()).toBe(1);
+    // "No data" is neutral, never the operational green.
+    const colours = await apiBars.getByRole('listitem').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    expect(new Set(colours.slice(0, 87)).size).toBe(1);
+    expect(colours[0]).not.toBe(colours[87]);
+    expect(await apiBars.getByRole('listitem').first().getAttribute('class')).toBe('t-nodata');
+    expect(await apiBars.locator('xpath=following-sibling::p[1]').innerText()).toContain('96.99% uptime'); // 2 h 10 min down of the 72 h it existed
+    expect(await page.getByText('100.00% uptime').count()).toBe(1);
 
     const tooltip = (el: Element) => getComputedStyle(el, '::after').content;
-    const first = apiBars.getByRole('listitem').first();
+    const first = apiBars.getByRole('listitem', { name: '2025-05-14: operational', exact: true });
     expect(await first.evaluate(tooltip)).toBe('none'); // hidden until focus or hover
 
-    // Tab from the top of the page: the incident's link, then the first day of the API's bars.
+    // Tab from the top of the page: the incident's link, then the first slot of the API's bars.
     await page.locator('body').focus();
     let focused = '';
     for (let i = 0; i < 10 && !focused; i++) {
       await page.keyboard.press('Tab');
       focused = await page.evaluate(() => (document.activeElement?.matches('ol.bars li') ? document.activeElement.getAttribute('aria-label')! : ''));
     }
-    expect(focused).toBe('2025-05-14: operational');
+    expect(focused).toBe('2025-02-16: No data');
+    await first.focus();
     const isFocused = (name: string) => apiBars.getByRole('listitem', { name, exact: true }).evaluate((el) => el === document.activeElement);
     expect(await isFocused('2025-05-14: operational')).toBe(true);
     expect(await first.evaluate(tooltip)).toBe('"2025-05-14: operational"');
@@ -177,13 +187,24 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
     });
     expect(tip).toMatchObject({ position: 'absolute', aboveBar: true });
     expect(tip.top).toBeGreaterThanOrEqual(0);
+    // The first and last slots' tooltips stay inside the viewport too.
+    for (const edge of [apiBars.getByRole('listitem').first(), apiBars.getByRole('listitem').last()]) {
+      await edge.focus();
+      const box = await edge.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const after = getComputedStyle(el, '::after');
+        const left = after.left === 'auto' ? r.right - parseFloat(after.right) - parseFloat(after.width) : r.left + parseFloat(after.left);
+        return { left, right: left + parseFloat(after.width), viewport: window.innerWidth };
+      });
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.right).toBeLessThanOrEqual(box.viewport);
+    }
     expect(tip.width).toBeGreaterThan(100);
     expect(tip.width).toBeLessThan(tip.viewport);
 
     const shot = await page.screenshot({ type: 'png' });
     writeAtomically(join(repoRoot, 'test/artifacts', backend === 'pglite' ? 'status-page.png' : `status-page.${backend}.png`), shot);
-    // The README's picture: refreshed on request only, so a test run never changes a committed file.
-    if (process.env.UPDATE_SCREENSHOTS === '1' && backend === 'pglite') writeAtomically(join(repoRoot, 'docs/status-page.png'), shot);
+    // The README's pictures are taken by public-pages-browser.test.ts (docs/screenshots/).
   });
 
   it('works without JavaScript: banner, incident and focusable days are all server-rendered', async () => {
@@ -198,7 +219,7 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
       // Days are still reachable by Tab (only the arrow keys need the script).
       await p.getByRole('link', { name: 'Slow API responses' }).focus();
       await p.keyboard.press('Tab');
-      expect(await p.locator('ol.bars li:focus').getAttribute('aria-label')).toBe('2025-05-14: operational');
+      expect(await p.locator('ol.bars li:focus').getAttribute('aria-label')).toBe('2025-02-16: No data');
 
       // The incident's own page: every update, newest first.
       await p.getByRole('link', { name: 'Slow API responses' }).click();
@@ -213,6 +234,8 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
   });
 
   it('serves well-formed Atom and RSS feeds (parsed by the browser)', async () => {
+    // From a same-origin document without the HTML pages' CSP (theirs allows no fetch at all).
+    await page.goto(`${base}/api/v2/status.json`);
     const parsed = await page.evaluate(async () => {
       const read = async (path: string) => {
         const res = await fetch(path);

@@ -36,7 +36,7 @@ export async function tryInsertPage(db: Db, page: Insertable<PageTable>): Promis
   return db.insertInto('pages').values(page).onConflict((oc) => oc.column('slug').doNothing()).returningAll().executeTakeFirst();
 }
 
-export async function updatePage(trx: Db, id: string, set: { name?: string; time_zone?: string }): Promise<void> {
+export async function updatePage(trx: Db, id: string, set: { name?: string; time_zone?: string; logo_url?: string | null; accent_color?: string | null }): Promise<void> {
   if (Object.keys(set).length === 0) return;
   await trx.updateTable('pages').set(set).where('id', '=', id).execute();
 }

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { escapeHtml } from '../../status-ui/markdown.js';
+import { ManagePage, MessagePage, UnsubscribePage } from '../../status-ui/subscriber-pages.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
@@ -9,11 +9,17 @@ import type { AppEnv } from '../http/app.js';
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import { databaseRateLimit } from '../http/rate-limit.js';
 import { apiRouter, errors, jsonResponse, operation, pathParams, z } from '../http/openapi.js';
+import { brandOf } from '../status/index.js';
+import type { PageRow } from '../incidents/index.js';
 import { componentIdsOf, readBody } from './route-helpers.js';
+import { choicesOf, formSelection, sendPage } from './subscriber-pages.js';
+import type { SubscriberRow } from './store.js';
 import type { LinkPurpose, Subscriptions } from './subscriptions.js';
 
 const EMAIL = /^[^\s@<>",;()\\[\]]+@[^\s@<>",;()\\[\]]+\.[^\s@<>",;()\\[\]]+$/;
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><body><h1>${title}</h1>${body}</body></html>`;
+/** A JSON client asked for JSON (the manage link answers a browser with its form). */
+const wantsJson = (c: Context) => /\bapplication\/json\b/.test(c.req.header('accept') ?? '');
+const isForm = (c: Context) => !(c.req.header('content-type') ?? '').includes('application/json');
 
 /** Email subscriptions: subscribe (no key), and the signed links of the mails (confirm, manage, unsubscribe). */
 export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; subscriptions: Subscriptions; trustProxy: TrustProxy }): OpenAPIHono<AppEnv> {
@@ -63,9 +69,7 @@ export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; sub
     await subscriptions.subscribeEmail(target, email, components);
     const message = 'If the address can receive mail, a message is on its way.';
     // The page's form (no JavaScript) gets a page back; API clients get JSON.
-    if (!(c.req.header('content-type') ?? '').includes('application/json')) {
-      return c.html(page('Check your inbox', `<p>${message}</p><p><a href="${target.slug === 'default' ? '/' : `/s/${target.slug}`}">Back to the status page</a></p>`), 202);
-    }
+    if (isForm(c)) return sendPage(c, MessagePage({ brand: brandOf(target), title: 'Check your inbox', children: <p>{message}</p> }), 202);
     return c.json({ data: { message } }, 202);
   });
 
@@ -75,34 +79,73 @@ export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; sub
     return id;
   };
 
+  const subscriberOf = async (c: Context, purpose: LinkPurpose): Promise<{ s: SubscriberRow; page: PageRow }> => {
+    const s = await subscriptions.subscriber(await linked(c, purpose));
+    if (!s) throw new AppError('not_found', 'this subscription no longer exists');
+    return { s, page: await subscriptions.pageOf(s) };
+  };
+  // The link's own URL, for forms that post back to it (the token is the subscriber's capability).
+  const selfAction = (c: Context, path: string) => `${path}?token=${encodeURIComponent(c.req.query('token') ?? '')}`;
+
   app.get('/subscriptions/confirm', async (c) => {
-    await subscriptions.confirm(await linked(c, 'confirm'));
-    return c.html(page('Subscription confirmed', '<p>You will get status updates by email.</p>'));
+    const { s, page } = await subscriberOf(c, 'confirm');
+    await subscriptions.confirm(s.id);
+    return sendPage(c, MessagePage({ brand: brandOf(page), title: 'Subscription confirmed', children: <p>You will get {page.name} status updates by email.</p> }));
   });
   // GET (a link scanner may prefetch it) only asks; the button, or the mail client's one-click POST (RFC 8058), unsubscribes.
   app.get('/subscriptions/unsubscribe', async (c) => {
-    await linked(c, 'unsubscribe');
-    const token = escapeHtml(c.req.query('token') ?? '');
-    return c.html(page('Unsubscribe?', `<form method="post" action="/subscriptions/unsubscribe?token=${token}"><button type="submit">Unsubscribe from status updates</button></form>`));
+    const { page } = await subscriberOf(c, 'unsubscribe');
+    return sendPage(c, UnsubscribePage({ brand: brandOf(page), action: selfAction(c, '/subscriptions/unsubscribe') }));
   });
   app.post('/subscriptions/unsubscribe', async (c) => {
-    await subscriptions.unsubscribe(await linked(c, 'unsubscribe'));
-    return c.html(page('Unsubscribed', '<p>You will get no more status updates.</p>'));
+    const { s, page } = await subscriberOf(c, 'unsubscribe');
+    await subscriptions.unsubscribe(s.id);
+    return sendPage(c, MessagePage({ brand: brandOf(page), title: 'Unsubscribed', children: <p>You will get no more {page.name} status updates.</p> }));
   });
-  const subscriberOf = async (c: Context) => {
-    const s = await subscriptions.subscriber(await linked(c, 'manage'));
-    if (!s) throw new AppError('not_found', 'this subscription no longer exists');
-    return s;
-  };
+
+  const managePage = async (c: Context, s: SubscriberRow, page: PageRow, notice: string | null, status: 200 | 400 = 200) =>
+    sendPage(
+      c,
+      ManagePage({
+        view: {
+          brand: brandOf(page),
+          email: s.email ?? '',
+          action: selfAction(c, '/subscriptions/manage'),
+          confirmed: s.confirmed_at !== null,
+          unsubscribed: s.unsubscribed_at !== null,
+          all: s.component_ids.length === 0,
+          choices: choicesOf(await subscriptions.components(page), s.component_ids),
+          notice,
+        },
+      }),
+      status,
+    );
+  // A browser gets the manage form; a client that asks for JSON gets the subscription as JSON.
   app.get('/subscriptions/manage', async (c) => {
-    const s = await subscriberOf(c);
-    return c.json({ email: s.email, components: s.component_ids, confirmed: s.confirmed_at !== null, unsubscribed: s.unsubscribed_at !== null });
+    const { s, page } = await subscriberOf(c, 'manage');
+    if (wantsJson(c)) return c.json({ email: s.email, components: s.component_ids, confirmed: s.confirmed_at !== null, unsubscribed: s.unsubscribed_at !== null });
+    return managePage(c, s, page, null);
   });
   app.post('/subscriptions/manage', async (c) => {
-    const s = await subscriberOf(c);
-    const components = await subscriptions.checkComponents(await subscriptions.pageOf(s), componentIdsOf((await readBody(c)).components));
+    const { s, page } = await subscriberOf(c, 'manage');
+    const b = await readBody(c);
+    if (!isForm(c)) {
+      const components = await subscriptions.checkComponents(page, componentIdsOf(b.components));
+      await subscriptions.setComponents(s.id, components);
+      return c.json({ email: s.email, components });
+    }
+    // The form: unsubscribe, or save the choice ("everything", or the ticked components).
+    if (b.unsubscribe === '1') {
+      await subscriptions.unsubscribe(s.id);
+      return sendPage(c, MessagePage({ brand: brandOf(page), title: 'Unsubscribed', children: <p>You will get no more {page.name} status updates.</p> }));
+    }
+    if (s.unsubscribed_at) return managePage(c, s, page, null);
+    const chosen = formSelection(b.scope, componentIdsOf(b.components));
+    if (!chosen) return managePage(c, s, page, 'Nothing was changed: tick at least one component, or choose everything on this page.', 400);
+    const components = await subscriptions.checkComponents(page, chosen);
     await subscriptions.setComponents(s.id, components);
-    return c.json({ email: s.email, components });
+    const saved = (await subscriptions.subscriber(s.id))!;
+    return managePage(c, saved, page, components.length ? `Saved: you will hear about ${components.length === 1 ? 'one component' : `${components.length} components`}.` : 'Saved: you will hear about everything on this page.');
   });
   return app;
 }
