@@ -155,11 +155,13 @@ function filtered(db: Db, scope: Scope, f: PageFilter) {
  * One page of checks, failing first, then by name: filtered by state, tag
  * and a name search, after the `after` cursor (keyset: rank, name, id).
  *
- * A tenant's page is one short index range per state (checks_console_list_idx:
- * tenant, status, name, id), each at most `limit` long, merged: its cost
- * follows the page size, not the tenant's number of checks (issue 16: 10,000
- * checks). Late and up are both stored `up`; their branches filter on the
- * deadline columns the index carries. The admin's list spans every tenant,
+ * A tenant's page is one index range per state (checks_console_list_idx:
+ * tenant, status, name, id), each read up to `limit` rows, merged: read
+ * index-only, and short for every state but late. Late and up are both stored
+ * `up` and told apart by the deadline columns the index carries; late checks
+ * are few, so the late branch reads `up` entries until it has a page of them
+ * (all of them when fewer are late, or with a rare tag or name). The admin's
+ * list spans every tenant,
  * which that index cannot order, so it ranks all checks in one scan instead,
  * reading the full rows of the page only.
  */

@@ -9,7 +9,7 @@
  *  - i % 20 = 0 is "busy": `busyPings` pings (so 1 in 100 busy checks is down);
  *  - the others get 8…98 pings, topped up so the tenant has exactly `pings`;
  *  - i % 7 = 0 is a daily cron check (02:30 UTC), the rest are simple (every 1…24 h);
- *  - names like `billing-export-eu-00042`, one to three tags each.
+ *  - names like `billing-export-eu-00042`, one to three distinct tags each.
  * Every ping's time runs back from the check's last ping, a start before each
  * success or failure, with run durations and bodies (a log tail) on finishes.
  */
@@ -62,7 +62,7 @@ export async function seedConsoleTenant(db: Kysely<Database>, s: SeedSpec): Prom
              -- late checks: a day of grace that began ten minutes ago, so they stay late for the whole run
              case when i % 50 = 1 then 86400 else 1800 end as grace_s,
              case when i % 7 = 0 and i % 50 <> 1 then '30 2 * * *' else '* * * * *' end as schedule,
-             (${TAGS})[1 + i % 10] || case when i % 3 = 0 then ' ' || (${TAGS})[1 + (i / 10) % 10] else '' end
+             (${TAGS})[1 + i % 10] || case when i % 3 = 0 then ' ' || (${TAGS})[1 + (i % 10 + 1 + (i / 10) % 9) % 10] else '' end
                || case when i % 5 = 0 then ' team-' || (i % 13) else '' end as tags,
              case i % 50 when 0 then 'down' when 2 then 'paused' when 3 then 'new' else 'up' end as status,
              case when i % 50 = 3 then 0 when i % 20 = 0 then ${s.busyPings} else 8 + (i * 7919) % 91 end as n,
