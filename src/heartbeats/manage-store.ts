@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { CheckRow } from './store.js';
 import type { CheckTable } from './table.js';
@@ -120,45 +120,88 @@ export async function listFlips(db: Db, checkId: string, range: { from?: Date | 
 export type CheckState = 'down' | 'late' | 'new' | 'up' | 'paused';
 const RANK: Record<CheckState, number> = { down: 0, late: 1, new: 2, up: 3, paused: 4 };
 
-/** A check's state at `now`, in SQL (late: its grace has begun). */
+/** Late at `now`: an up check whose grace has begun. */
+const lateAt = (now: Date) => sql<boolean>`(alert_after is not null and alert_after - make_interval(secs => grace_s) <= ${now}::timestamptz)`;
+
+/** A check's state at `now`, in SQL. */
 const rankAt = (now: Date) => sql<number>`case
   when status = 'down' then 0
   when status = 'paused' then 4
   when status = 'new' then 2
-  when alert_after is not null and alert_after - make_interval(secs => grace_s) <= ${now}::timestamptz then 1
+  when ${lateAt(now)} then 1
   else 3 end`;
+
+/** The stored rows of each state at `now` (status is one of new, up, down, paused). */
+const STATE_WHERE: Record<CheckState, (now: Date) => RawBuilder<boolean>> = {
+  down: () => sql<boolean>`status = 'down'`,
+  late: (now) => sql<boolean>`status = 'up' and ${lateAt(now)}`,
+  new: () => sql<boolean>`status = 'new'`,
+  up: (now) => sql<boolean>`status = 'up' and not ${lateAt(now)}`,
+  paused: () => sql<boolean>`status = 'paused'`,
+};
+
+type PageFilter = { state?: CheckState; tag?: string; q?: string; after?: { rank: number; name: string; id: string }; limit: number };
+
+/** The filters every page query shares: scope, tag, name search. */
+function filtered(db: Db, scope: Scope, f: PageFilter) {
+  let q = db.selectFrom('checks');
+  if (!scope.admin) q = q.where('tenant_id', '=', scope.tenantId);
+  if (f.tag) q = q.where(sql<boolean>`${f.tag} = any(string_to_array(tags, ' '))`);
+  if (f.q) q = q.where(sql<boolean>`name ilike ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  return q;
+}
 
 /**
  * One page of checks, failing first, then by name: filtered by state, tag
  * and a name search, after the `after` cursor (keyset: rank, name, id).
+ *
+ * A tenant's page is one index range per state (checks_console_list_idx:
+ * tenant, status, name, id), each read up to `limit` rows, merged: read
+ * index-only, and short for every state but late. Late and up are both stored
+ * `up` and told apart by the deadline columns the index carries; late checks
+ * are few, so the late branch reads `up` entries until it has a page of them
+ * (all of them when fewer are late, or with a rare tag or name). The admin's
+ * list spans every tenant,
+ * which that index cannot order, so it ranks all checks in one scan instead,
+ * reading the full rows of the page only.
  */
-export async function listChecksPage(
-  db: Db,
-  scope: Scope,
-  now: Date,
-  f: { state?: CheckState; tag?: string; q?: string; after?: { rank: number; name: string; id: string }; limit: number },
-): Promise<(CheckRow & { rank: number })[]> {
-  const rank = rankAt(now);
-  let q = db
-    .selectFrom(scoped(db, scope).select(rank.as('rank')).as('c'))
-    .selectAll();
-  if (f.state) q = q.where('rank', '=', RANK[f.state]);
-  if (f.tag) q = q.where(sql<boolean>`${f.tag} = any(string_to_array(tags, ' '))`);
-  if (f.q) q = q.where(sql<boolean>`name ilike ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
-  if (f.after) q = q.where(sql<boolean>`(rank, name, id) > (${f.after.rank}, ${f.after.name}, ${f.after.id}::uuid)`);
-  return (await q.orderBy('rank').orderBy('name').orderBy('id').limit(f.limit).execute()) as (CheckRow & { rank: number })[];
+export async function listChecksPage(db: Db, scope: Scope, now: Date, f: PageFilter): Promise<(CheckRow & { rank: number })[]> {
+  let ids: RawBuilder<unknown>;
+  if (scope.admin) {
+    let q = filtered(db, scope, f).select(['id', 'name', rankAt(now).as('rank')]);
+    if (f.state) q = q.where(STATE_WHERE[f.state](now));
+    if (f.after) q = q.where(sql<boolean>`(${rankAt(now)}, name, id) > (${f.after.rank}, ${f.after.name}, ${f.after.id}::uuid)`);
+    ids = sql`${q.orderBy(sql`3`).orderBy('name').orderBy('id').limit(f.limit)}`;
+  } else {
+    const states = (f.state ? [f.state] : (Object.keys(RANK) as CheckState[])).filter((st) => !f.after || RANK[st] >= f.after.rank);
+    if (states.length === 0) return [];
+    const branches = states.map((st) => {
+      let q = filtered(db, scope, f).select(['id', 'name', sql<number>`${sql.lit(RANK[st])}`.as('rank')]).where(STATE_WHERE[st](now));
+      if (f.after && f.after.rank === RANK[st]) q = q.where(sql<boolean>`(name, id) > (${f.after.name}, ${f.after.id}::uuid)`);
+      return sql`${q.orderBy('name').orderBy('id').limit(f.limit)}`;
+    });
+    ids = sql`select * from (${sql.join(branches, sql` union all `)}) b order by rank, name, id limit ${f.limit}`;
+  }
+  const rows = await sql<CheckRow & { rank: number }>`
+    select c.*, p.rank from (${ids}) p join checks c on c.id = p.id
+    order by p.rank, p.name, p.id`.execute(db);
+  return rows.rows;
 }
 
-/** How many checks in scope are in each state at `now`. */
+/** How many checks in scope are in each state at `now`: per stored status, up split by lateness (an index-only scan for a tenant). */
 export async function countChecksByState(db: Db, scope: Scope, now: Date): Promise<Record<CheckState, number>> {
-  const rows = await db
-    .selectFrom(scoped(db, scope).select(rankAt(now).as('rank')).as('c'))
-    .select(['rank', (eb) => eb.fn.countAll<string>().as('n')])
-    .groupBy('rank')
-    .execute();
+  let q = db
+    .selectFrom('checks')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n'), sql<string>`count(*) filter (where ${lateAt(now)})`.as('late')])
+    .groupBy('status');
+  if (!scope.admin) q = q.where('tenant_id', '=', scope.tenantId);
   const out: Record<CheckState, number> = { down: 0, late: 0, new: 0, up: 0, paused: 0 };
-  const byRank = Object.fromEntries(Object.entries(RANK).map(([k, v]) => [v, k as CheckState]));
-  for (const r of rows) out[byRank[Number(r.rank)]!] = Number(r.n);
+  for (const r of await q.execute()) {
+    if (r.status === 'up') {
+      out.late = Number(r.late);
+      out.up = Number(r.n) - out.late;
+    } else out[r.status] = Number(r.n);
+  }
   return out;
 }
 

@@ -21,6 +21,7 @@ import * as m0019 from './0019_silences.js';
 import * as m0020 from './0020_badge_keys.js';
 import * as m0021 from './0021_expectation_silences.js';
 import * as m0022 from './0022_page_branding.js';
+import * as m0023 from './0023_console_indexes.js';
 
 /**
  * Every migration the code knows, in order. Imported statically (not read from
@@ -50,4 +51,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_badge_keys': m0020,
   '0021_expectation_silences': m0021,
   '0022_page_branding': m0022,
+  '0023_console_indexes': m0023,
 });

@@ -24,10 +24,16 @@ export interface BenchService {
 export async function startBenchService(
   url: string,
   cleanup: (() => Promise<void>)[],
-  opts: { env?: Record<string, string | undefined>; metricReaders?: metrics.MetricReader[] } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    metricReaders?: metrics.MetricReader[];
+    /** An already open database (PGlite in memory); its caller closes it. Else a pool to `url`. */
+    database?: DatabaseHandle;
+  } = {},
 ): Promise<BenchService> {
   const config = loadConfig({
-    DATABASE_URL: url,
+    // An open database (PGlite) needs no URL; the DATA_DIR default is then never opened.
+    DATABASE_URL: opts.database ? undefined : url,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
@@ -38,8 +44,8 @@ export async function startBenchService(
   const logger = createLogger('silent');
   const telemetry = createTelemetry({ serviceName: 'overdue-bench', metricReaders: opts.metricReaders ?? [] });
   cleanup.push(() => telemetry.shutdown());
-  const database = openPostgres(url, config.databasePoolMax, { tracer: telemetry.tracer, logger });
-  cleanup.push(() => database.close());
+  const database = opts.database ?? openPostgres(url, config.databasePoolMax, { tracer: telemetry.tracer, logger });
+  if (!opts.database) cleanup.push(() => database.close());
   const migrated = await runMigrations(database.db, migrations);
   if (migrated.error) throw migrated.error;
   const overdue = createOverdue({ config, clock: systemClock, logger, telemetry, database });
