@@ -8,8 +8,11 @@ const NAV = [
   { href: '/console/checks', label: 'Checks', adminOnly: false },
   { href: '/console/incidents', label: 'Incidents', adminOnly: false },
   { href: '/console/maintenances', label: 'Maintenances', adminOnly: false },
+  { href: '/console/expectations', label: 'Expectations', adminOnly: false },
+  { href: '/console/billing', label: 'Billing', adminOnly: false },
   { href: '/console/channels', label: 'Alert channels', adminOnly: false },
   { href: '/console/jobs', label: 'Jobs', adminOnly: true },
+  { href: '/console/deliveries', label: 'Deliveries', adminOnly: true },
 ];
 
 const ICON: Record<CheckStateName, string> = { down: '✕', late: '!', new: '•', up: '✓', paused: '‖' };

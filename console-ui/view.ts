@@ -38,3 +38,9 @@ export interface PingItem {
   excerpt: string | null;
   bodyHref: string | null;
 }
+
+/** A line saying what an action did (role=status; an error when not ok). */
+export interface Notice {
+  ok: boolean;
+  text: string;
+}

@@ -3,6 +3,9 @@ import type { Config } from '../config.js';
 import type { FeatureParts } from '../feature-module.js';
 import type { CheckManagement } from '../heartbeats/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
+import type { BillingOverview } from '../billing/index.js';
+import type { ExpectationReads, ExpectationService } from '../expectations/index.js';
+import type { Subscriptions } from '../notify/index.js';
 import type { JobDefinition, JobOperations } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { consoleRoutes, type AttentionItems } from './routes.js';
@@ -10,8 +13,15 @@ import { deleteExpiredSessions, deleteSignInFailuresBefore } from './session-sto
 import { ABSOLUTE_MS, createConsoleSessions, IDLE_MS } from './sessions.js';
 import { trustProxyOf } from '../http/client-address.js';
 
+/** The other features' services the expectations, billing and deliveries pages read (handed in by the root). */
+export interface ConsoleReads {
+  expectations: { service: ExpectationService; reads: ExpectationReads };
+  billing: BillingOverview;
+  deliveries: Pick<Subscriptions, 'deliveryPage' | 'deliveryCounts' | 'retry'>;
+}
+
 /** The operator console, composed: sessions, its pages, and the hourly cleanup of expired sessions. */
-export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService }): FeatureParts {
+export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService } & ConsoleReads): FeatureParts {
   const { db, clock, logger, config } = deps;
   const sessions = createConsoleSessions({ db, clock });
   const cleanup: JobDefinition = {
@@ -26,7 +36,7 @@ export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: b
     },
   };
   return {
-    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
+    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, expectations: deps.expectations, billing: deps.billing, deliveries: deps.deliveries, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
     jobs: deps.scheduled ? [cleanup] : [],
   };
 }

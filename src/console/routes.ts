@@ -14,6 +14,12 @@ import { viewerOf } from './viewer.js';
 import { jobPages } from './job-routes.js';
 import { incidentPages } from './incident-pages.js';
 import { maintenancePages } from './maintenance-pages.js';
+import { expectationPages } from './expectation-pages.js';
+import { billingPages } from './billing-pages.js';
+import { deliveryPages } from './delivery-pages.js';
+import type { ExpectationReads, ExpectationService } from '../expectations/index.js';
+import type { BillingOverview } from '../billing/index.js';
+import type { Subscriptions } from '../notify/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
@@ -39,6 +45,10 @@ export interface ConsoleDeps {
   /** Incidents' services, the same the manual API calls. */
   pages: PageService;
   incidents: IncidentService;
+  /** Expectations' service (evaluate now, as the API) and its reads; billing's reads; notify's outbox service. */
+  expectations: { service: ExpectationService; reads: ExpectationReads };
+  billing: BillingOverview;
+  deliveries: Pick<Subscriptions, 'deliveryPage' | 'deliveryCounts' | 'retry'>;
   clock: Clock;
   logger: Logger;
   publicUrl: string;
@@ -174,6 +184,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));
   app.route('/', maintenancePages({ pages: deps.pages, incidents: deps.incidents, signedIn, html }));
+  app.route('/', expectationPages({ ...deps.expectations, tenantLabels: (ids) => deps.billing.names(ids), signedIn, html }));
+  app.route('/', billingPages({ billing: deps.billing, expectations: deps.expectations.reads, signedIn, html }));
+  app.route('/', deliveryPages({ deliveries: deps.deliveries, signedIn, html }));
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:id/${action}`, signedIn, async (c) => {

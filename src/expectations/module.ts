@@ -7,6 +7,7 @@ import type { LoadedCheck } from './loader.js';
 import type { RemediationDeps } from './remediations.js';
 import { expectationRoutes } from './routes.js';
 import { ExpectationService } from './service.js';
+import { expectationReads, type ExpectationReads } from './reads.js';
 import { syncExpectations } from './store.js';
 
 /**
@@ -27,6 +28,8 @@ export function expectationsModule(
   },
 ): FeatureParts & {
   service: ExpectationService;
+  /** What the console reads (the API's store reads and per-tenant cut). */
+  reads: ExpectationReads;
   /** Takes the loaded definitions; `sync` then writes them to the database. */
   load(checks: LoadedCheck[]): void;
   sync(): Promise<{ created: string[]; updated: string[]; archived: string[] }>;
@@ -49,6 +52,7 @@ export function expectationsModule(
   let heartbeats: HeartbeatDefinition[] = [];
   return {
     service,
+    reads: expectationReads(db, service),
     routes: [expectationRoutes({ db, clock, logger, service })],
     jobSources: [async () => service.jobs()],
     load(checks) {

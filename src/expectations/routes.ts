@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ExpectationService } from './service.js';
 import type { TenantEvaluation } from './tenant-evaluation.js';
+import { viewResult } from './result-cut.js';
 import { findExpectation, findState, listExpectations, listResults, type ExpectationRow, type ResultRow, type StateRow } from './store.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -89,25 +90,23 @@ function expectationJson(e: ExpectationRow, state: StateRow | null | undefined):
   };
 }
 
-/** A result as a principal may see it: a tenant key sees only its own tenant's rows. */
+/** A result as a principal may see it (the cut in result-cut.ts): a tenant key sees only its own tenant's rows. */
 function resultJson(r: ResultRow, tenantId: string | null): z.infer<typeof Result> {
-  const byTenant = r.by_tenant as Record<string, number>;
-  const sample = r.sample as Record<string, unknown>[];
-  const mine = tenantId === null ? null : (byTenant[tenantId] ?? 0);
+  const v = viewResult(r, tenantId);
   return {
-    id: r.id.toString(),
-    evaluated_at: r.evaluated_at.toISOString(),
-    outcome: tenantId === null || r.outcome === 'error' || r.outcome === 'unknown' ? r.outcome : mine ? r.outcome : 'pass',
-    observed_value: tenantId === null ? (r.observed_value?.toString() ?? null) : String(mine),
-    failing_count: tenantId === null ? r.failing_count : (mine ?? 0),
-    by_tenant: tenantId === null ? byTenant : mine ? { [tenantId]: mine } : {},
-    sample: tenantId === null ? sample : sample.filter((s) => s.tenant_id === tenantId),
-    window_start: iso(r.window_start),
-    window_end: iso(r.window_end),
-    duration_ms: r.duration_ms,
-    trigger: r.trigger,
-    summary: tenantId === null ? r.summary : undefined,
-    error: r.error,
+    id: v.id.toString(),
+    evaluated_at: v.evaluatedAt.toISOString(),
+    outcome: v.outcome,
+    observed_value: v.observed,
+    failing_count: v.failingCount,
+    by_tenant: v.byTenant,
+    sample: v.sample,
+    window_start: iso(v.windowStart),
+    window_end: iso(v.windowEnd),
+    duration_ms: v.durationMs,
+    trigger: v.trigger,
+    summary: tenantId === null ? v.summary : undefined,
+    error: v.error,
   };
 }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { lockForTransaction } from '../db/advisory-lock.js';
 import type { Database } from '../db/database.js';
 import { checksum, DEFAULT_EVAL_SCHEDULE, type ExpectationDefinition } from './define.js';
-import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, Trigger } from './table.js';
+import type { ExpectationResultTable, ExpectationStateTable, ExpectationTable, Outcome, RemediationTable, Trigger } from './table.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type ExpectationRow = Selectable<ExpectationTable>;
@@ -175,4 +175,13 @@ export async function finishRemediation(db: Db, id: bigint, owner: string, outco
 export async function expectationOwner(db: Db, id: string): Promise<{ scope: ExpectationRow['scope'] } | undefined> {
   const row = await db.selectFrom('expectations').select('scope').where('id', '=', id).where('archived_at', 'is', null).executeTakeFirst();
   return row && { scope: row.scope };
+}
+
+export type RemediationRow = Selectable<RemediationTable>;
+
+/** The remediation ledger of an expectation, newest slot first; a tenant's own rows only when `tenantId` is given. */
+export async function listRemediations(db: Db, expectationId: string, tenantId: string | null, limit: number): Promise<RemediationRow[]> {
+  let q = db.selectFrom('remediations').selectAll().where('expectation_id', '=', expectationId);
+  if (tenantId !== null) q = q.where('tenant_id', '=', tenantId);
+  return q.orderBy('slot', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

@@ -14,6 +14,6 @@ export { createSubscriptions, type Subscriptions } from './subscriptions.js';
 export { notifyRoutes } from './routes.js';
 export { notifyModule } from './module.js';
 export { insertDeliveries as enqueueDeliveries, type DeliveryDraft, type DeliveryRow } from './store.js';
-export type { AlertPayload, EmailPayload } from './table.js';
+export type { AlertPayload, DeliveryState, EmailPayload } from './table.js';
 export { isPublicAddress, refuseTarget } from './targets.js';
 export { safeRequest, type SafeRequest } from './safe-request.js';

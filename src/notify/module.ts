@@ -4,7 +4,7 @@ import type { ServiceDeps } from '../service-deps.js';
 import { fanOut } from './fanout.js';
 import { notifyRoutes } from './routes.js';
 import { mailboxSender, smtpSender, type MailSender } from './senders.js';
-import { createSubscriptions } from './subscriptions.js';
+import { createSubscriptions, type Subscriptions } from './subscriptions.js';
 import { parseAllowList } from './targets.js';
 import { tokenSecret } from './token-secret.js';
 import { DeliveryWorker } from './worker.js';
@@ -19,6 +19,8 @@ export function notifyModule(
   deps: ServiceDeps & { config: Config; mailSender?: MailSender | undefined },
 ): FeatureParts & {
   deliveries: DeliveryWorker;
+  /** Subscribers and the operator's view of the outbox (the deliveries API's service; the console's too). */
+  subscriptions: Subscriptions;
   /** For other features' mail (alert channels): the same sender as subscribers'. */
   mail: MailSender;
   /** Signs links in mail (confirmations); shared by every instance. */
@@ -45,6 +47,7 @@ export function notifyModule(
   const subscriptions = createSubscriptions({ db, clock, publicUrl: config.publicUrl, tokenSecret: secrets });
   return {
     deliveries,
+    subscriptions,
     mail,
     tokenSecret: secrets,
     allowPrivate,

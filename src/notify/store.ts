@@ -143,6 +143,20 @@ export async function listDeliveries(db: Db, state: DeliveryState | undefined) {
   return q.orderBy('created_at', 'desc').limit(200).execute();
 }
 
+/** Deliveries newest first after the (created_at, id) cursor, optionally in one state (the (state, created_at) index). */
+export async function pageDeliveries(db: Db, state: DeliveryState | undefined, limit: number, cursor?: { at: Date; id: string }) {
+  let q = db.selectFrom('deliveries').select(['id', 'event_key', 'recipient', 'channel', 'subscriber_id', 'channel_id', 'state', 'attempts', 'next_attempt_at', 'last_error', 'sent_at', 'created_at']);
+  if (state) q = q.where('state', '=', state);
+  if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** How many deliveries are in each state. */
+export async function deliveryStateCounts(db: Db): Promise<Partial<Record<DeliveryState, number>>> {
+  const rows = await db.selectFrom('deliveries').select(['state', sql<number>`count(*)::int`.as('n')]).groupBy('state').execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
 /** Queues a failed, dead or skipped delivery again, due now; undefined when there is no such delivery. */
 export async function retryDelivery(db: Db, id: string, now: Date): Promise<{ id: string; state: DeliveryState } | undefined> {
   return db

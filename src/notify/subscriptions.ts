@@ -10,8 +10,10 @@ import {
   findSubscriber,
   insertDeliveries,
   insertSubscriber,
+  deliveryStateCounts,
   listDeliveries,
   listMailbox,
+  pageDeliveries,
   lockEmailSubscriber,
   resetSubscriber,
   retryDelivery,
@@ -57,6 +59,9 @@ export interface Subscriptions {
   /** Returns the new subscriber's id and signing secret (shown once). */
   addWebhook(page: PageRow, url: string, componentIds: string[]): Promise<{ id: string; secret: string }>;
   deliveries(state: DeliveryState | undefined): ReturnType<typeof listDeliveries>;
+  /** A page of deliveries, newest first, after the (created_at, id) cursor (the console pages through them). */
+  deliveryPage(state: DeliveryState | undefined, limit: number, cursor?: { at: Date; id: string }): ReturnType<typeof pageDeliveries>;
+  deliveryCounts(): ReturnType<typeof deliveryStateCounts>;
   /** Undefined unless the delivery is failed, dead or skipped. */
   retry(id: string): ReturnType<typeof retryDelivery>;
   mailbox(): ReturnType<typeof listMailbox>;
@@ -108,6 +113,8 @@ export function createSubscriptions(deps: { db: Kysely<Database>; clock: Clock; 
       return { id, secret };
     },
     deliveries: (state) => listDeliveries(db, state),
+    deliveryPage: (state, limit, cursor) => pageDeliveries(db, state, limit, cursor),
+    deliveryCounts: () => deliveryStateCounts(db),
     retry: (id) => retryDelivery(db, id, clock.now()),
     mailbox: () => listMailbox(db, 100),
   };
