@@ -35,5 +35,6 @@ form.composer{max-width:44rem}.field{display:flex;flex-direction:column;gap:var(
 fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:var(--s2) var(--s3)}legend{font-weight:600;padding:0 var(--s1)}
 .preview{border:1px solid var(--line);border-radius:var(--radius);padding:0 var(--s3);margin-top:var(--s3);background:var(--card)}
 ol.updates{list-style:none;padding:0}ol.updates li{border-left:3px solid var(--line);padding-left:var(--s3);margin-bottom:var(--s3)}
+ul.plain{list-style:none;margin:0;padding:0}th.member{padding-left:var(--s4)}th[scope=row]{font-weight:600;color:inherit;font-size:1rem}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;

@@ -5,13 +5,14 @@ import type { CheckManagement } from '../heartbeats/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobDefinition, JobOperations } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
+import type { SourceChoices, SubscriberCounts } from './ports.js';
 import { consoleRoutes, type AttentionItems } from './routes.js';
 import { deleteExpiredSessions, deleteSignInFailuresBefore } from './session-store.js';
 import { ABSOLUTE_MS, createConsoleSessions, IDLE_MS } from './sessions.js';
 import { trustProxyOf } from '../http/client-address.js';
 
 /** The operator console, composed: sessions, its pages, and the hourly cleanup of expired sessions. */
-export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService }): FeatureParts {
+export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService; sources: SourceChoices; subscribers: SubscriberCounts }): FeatureParts {
   const { db, clock, logger, config } = deps;
   const sessions = createConsoleSessions({ db, clock });
   const cleanup: JobDefinition = {
@@ -26,7 +27,7 @@ export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: b
     },
   };
   return {
-    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
+    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, sources: deps.sources, subscribers: deps.subscribers, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
     jobs: deps.scheduled ? [cleanup] : [],
   };
 }
