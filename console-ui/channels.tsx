@@ -9,6 +9,9 @@ export interface ChannelItem {
   state: string;
   isDefault: boolean;
   lastError: string | null;
+  /** The checks that alert it (the first ones), and how many more. */
+  usedBy: { href: string; label: string }[];
+  usedByMore: number;
 }
 
 const KINDS: [string, string][] = [
@@ -51,12 +54,13 @@ export function ChannelsPage(props: { viewer: Viewer; channels: ChannelItem[]; n
               <th scope="col">Receiver</th>
               <th scope="col">State</th>
               <th scope="col">Default</th>
+              <th scope="col">Checks that alert it</th>
               {v.readOnly ? null : <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
             {props.channels.map((c) => (
-              <tr>
+              <tr id={`channel-${c.id}`}>
                 <td>{c.name}</td>
                 <td>{c.kind}</td>
                 <td>{c.shown}</td>
@@ -65,6 +69,20 @@ export function ChannelsPage(props: { viewer: Viewer; channels: ChannelItem[]; n
                   {c.lastError ? <div class="muted">{c.lastError}</div> : null}
                 </td>
                 <td>{c.isDefault ? 'yes' : 'no'}</td>
+                <td>
+                  {c.usedBy.length === 0 ? (
+                    <span class="muted">none</span>
+                  ) : (
+                    <ul class="plain">
+                      {c.usedBy.map((u) => (
+                        <li>
+                          <a href={u.href}>{u.label}</a>
+                        </li>
+                      ))}
+                      {c.usedByMore > 0 ? <li class="muted">and {c.usedByMore} more</li> : null}
+                    </ul>
+                  )}
+                </td>
                 {v.readOnly ? null : (
                   <td>
                     <ActionForm action={`/console/channels/${c.id}/test`} csrf={v.csrf} label="Send test" />{' '}

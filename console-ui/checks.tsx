@@ -46,7 +46,7 @@ export function OverviewPage(props: { viewer: Viewer; tiles: Tile[]; failing: Ch
           </ol>
         </div>
       ) : null}
-      <ul class="tiles" aria-label="Checks by state">
+      <ul class="tiles" aria-label="Checks and incidents by state">
         {props.tiles.map((t) => (
           <li class={`tile s-${t.tone}`}>
             <a href={t.href}>
@@ -147,7 +147,43 @@ function DurationChart(props: { points: { at: string; seconds: number }[] }) {
   );
 }
 
-export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[] }) {
+type Links = { href: string; label: string }[];
+
+/** Where a check's trouble goes: the channels it alerts and the open incidents of components that follow it. */
+function Related(props: { channels: Links; incidents: Links }) {
+  return (
+    <>
+      <dt>Alerts</dt>
+      <dd>
+        {props.channels.length === 0 ? (
+          <span>
+            no channel: nobody is told. <a href="/console/channels">Add a channel</a>
+          </span>
+        ) : (
+          props.channels.map((ch, i) => (
+            <>
+              {i > 0 ? ', ' : ''}
+              <a href={ch.href}>{ch.label}</a>
+            </>
+          ))
+        )}
+      </dd>
+      <dt>Open incidents</dt>
+      <dd>
+        {props.incidents.length === 0
+          ? 'none'
+          : props.incidents.map((x, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                <a href={x.href}>{x.label}</a>
+              </>
+            ))}
+      </dd>
+    </>
+  );
+}
+
+export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[]; related?: { channels: Links; incidents: Links } }) {
   const c = props.check;
   const v = props.viewer;
   return (
@@ -169,6 +205,7 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
         <dd>{c.nextExpectedIso ? <time datetime={c.nextExpectedIso} data-local="">{c.nextExpected}</time> : 'not expected (new, paused or down)'}</dd>
         <dt>Tags</dt>
         <dd>{c.tags || 'none'}</dd>
+        {props.related ? <Related channels={props.related.channels} incidents={props.related.incidents} /> : null}
         <dt>Ping URL</dt>
         <dd>
           <code>{c.pingUrl}</code>

@@ -10,6 +10,7 @@ const NAV = [
   { href: '/console/maintenances', label: 'Maintenances', adminOnly: false },
   { href: '/console/expectations', label: 'Expectations', adminOnly: false },
   { href: '/console/billing', label: 'Billing', adminOnly: false },
+  { href: '/console/pages', label: 'Status pages', adminOnly: false },
   { href: '/console/channels', label: 'Alert channels', adminOnly: false },
   { href: '/console/jobs', label: 'Jobs', adminOnly: true },
   { href: '/console/deliveries', label: 'Deliveries', adminOnly: true },
@@ -90,6 +91,20 @@ export function Page(props: { title: string; current: string; viewer: Viewer; ch
         <script>{raw(SCRIPT)}</script>
       </body>
     </html>
+  );
+}
+
+/** Any unknown console path or id: the console's layout, one h1, a way back. */
+export function NotFoundPage(props: { viewer: Viewer; back?: { href: string; label: string } }) {
+  const back = props.back ?? { href: '/console', label: 'Overview' };
+  return (
+    <Page title="Not found" current="" viewer={props.viewer}>
+      <h1>Not found</h1>
+      <p>There is nothing here, or it is not yours to see. It may have been deleted.</p>
+      <p>
+        <a href={back.href}>Back to {back.label}</a>
+      </p>
+    </Page>
   );
 }
 

@@ -39,5 +39,6 @@ fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s
 ol.updates{list-style:none;padding:0}ol.updates li{border-left:3px solid var(--line);padding-left:var(--s3);margin-bottom:var(--s3)}
 svg.strip{width:100%;height:1.5rem;display:block;margin:var(--s2) 0}svg.strip rect{fill:var(--paused)}svg.strip .o-pass{fill:var(--ok)}svg.strip .o-warn{fill:var(--late)}svg.strip .o-fail,svg.strip .o-error{fill:var(--down)}
 ul.tabs{display:flex;gap:var(--s3);flex-wrap:wrap;list-style:none;padding:0}ul.tabs a[aria-current=page]{font-weight:700;text-decoration:none}ul.samples{padding-left:var(--s3)}
+ul.plain{list-style:none;margin:0;padding:0}th.member{padding-left:var(--s4)}th[scope=row]{font-weight:600;color:inherit;font-size:1rem}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;

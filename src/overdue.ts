@@ -4,6 +4,7 @@ import { authModule } from './auth/module.js';
 import { consoleModule } from './console/index.js';
 import { allAttention, channelAttention, expectationAndDeliveryAttention } from './console-attention.js';
 import { billingOverview } from './billing/index.js';
+import { consoleSourceChoices } from './console-sources.js';
 import { BackgroundWork } from './background.js';
 import { billingModule } from './billing/module.js';
 import { findTenant } from './billing/service.js';
@@ -18,7 +19,7 @@ import { heartbeatsModule } from './heartbeats/module.js';
 import { createApp } from './http/app.js';
 import { ensureDefaultPage, maintenanceWindowsOf } from './incidents/index.js';
 import { incidentsModule } from './incidents/module.js';
-import { DELIVERY_LOOP } from './notify/index.js';
+import { countActiveSubscribers, DELIVERY_LOOP } from './notify/index.js';
 import { notifyModule } from './notify/module.js';
 import type { Overdue, OverdueDeps, StartReport } from './overdue-types.js';
 import { platformJobs } from './platform-jobs.js';
@@ -50,7 +51,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });
   const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names), maintenance: maintenanceWindowsOf });
   const operatorConsole = consoleModule({ ...base, config, scheduled, checks: heartbeats.management, channels: alerts.channels, jobs: () => timing.operations, attention: allAttention(channelAttention(alerts.channels), expectationAndDeliveryAttention(expectations.reads, notify.subscriptions)), pages: incidents.pages, incidents: incidents.incidents,
-    expectations: { service: expectations.service, reads: expectations.reads }, billing: billingOverview(db), deliveries: notify.subscriptions });
+    expectations: { service: expectations.service, reads: expectations.reads }, billing: billingOverview(db), deliveries: notify.subscriptions, sources: consoleSourceChoices(db, heartbeats.management), subscribers: (ids) => countActiveSubscribers(db, ids) });
   const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts, operatorConsole];
   const jobs = [...(scheduled ? [...(heartbeats.jobs ?? []), ...platformJobs({ db, idempotencyKeepMs: config.tuning.idempotencyKeepMs })] : []), ...features.slice(1).flatMap((f) => f.jobs ?? []), ...(deps.jobs ?? [])];
   const timing = schedulerModule({ ...base, config, heartbeats: heartbeats.service, jobs });

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { NotFoundPage } from '../../console-ui/layout.js';
 import { ComposerPage, IncidentPage, IncidentsPage, type ComposerForm, type IncidentDetail } from '../../console-ui/incidents.js';
 import { AppError } from '../errors.js';
 import type { CheckManagement } from '../heartbeats/index.js';
@@ -29,7 +30,7 @@ export function incidentPages(deps: { pages: PageService; incidents: IncidentSer
   const { pages, incidents, checks, signedIn, html } = deps;
   const app = new Hono<Env>();
   const viewer = (c: Context<Env>) => viewerOf(c.get('session'));
-  const notFound = (c: Context<Env>) => html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>No such incident</h1><p><a href="/console/incidents">Incidents</a></p></main></body></html>', 404);
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewer(c), back: { href: '/console/incidents', label: 'Incidents' } }), 404);
 
   /** The incident if it exists and is on a page the viewer may use. */
   const incidentOf = async (c: Context<Env>): Promise<{ incident: IncidentRow; page: PageRow } | undefined> => {

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { NotFoundPage } from '../../console-ui/layout.js';
 import { JobPage, JobsPage, type JobItem, type RunItem } from '../../console-ui/jobs.js';
 import type { JobOperations, JobSummary, RunRow } from '../scheduler/index.js';
 import { viewerOf } from './viewer.js';
@@ -44,7 +45,7 @@ export function jobPages(deps: { jobs: () => JobOperations; signedIn: Middleware
   const one = async (c: Context<Env>, key: string, notice?: { ok: boolean; text: string }) => {
     const jobs = deps.jobs();
     const summary = (await jobs.list()).find((s) => s.job.key === key);
-    if (!summary) return html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>No such job</h1><p><a href="/console/jobs">Jobs</a></p></main></body></html>', 404);
+    if (!summary) return html(c, NotFoundPage({ viewer: viewerOf(c.get('session')), back: { href: '/console/jobs', label: 'Jobs' } }), 404);
     const runs = await jobs.runs(key, 50, undefined);
     return html(c, JobPage({ viewer: viewerOf(c.get('session')), job: jobItem(summary), runs: runs.map(runItem), ...(notice && { notice }) }));
   };

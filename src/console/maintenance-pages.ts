@@ -1,3 +1,4 @@
+import { NotFoundPage } from '../../console-ui/layout.js';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { MaintenancePage, MaintenancesPage, type MaintenanceForm, type MaintenanceItem } from '../../console-ui/maintenances.js';
 import { AppError } from '../errors.js';
@@ -74,7 +75,7 @@ export function maintenancePages(deps: { pages: PageService; incidents: Incident
   const { pages, incidents, signedIn, html } = deps;
   const app = new Hono<Env>();
   const zonesOf = (page: PageRow | undefined) => [...new Set(['UTC', ...(page ? [page.time_zone] : [])])];
-  const notFound = (c: Context<Env>) => html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>No such maintenance</h1><p><a href="/console/maintenances">Maintenances</a></p></main></body></html>', 404);
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')), back: { href: '/console/maintenances', label: 'Maintenances' } }), 404);
 
   const list = async (c: Context<Env>, form: Partial<MaintenanceForm>, notice?: Notice, status = 200) => {
     const visible = await visiblePages(pages, c.get('session'));

@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ChecksPage, CheckPage, OverviewPage } from '../../console-ui/checks.js';
-import { LoginPage } from '../../console-ui/layout.js';
+import { LoginPage, NotFoundPage } from '../../console-ui/layout.js';
 import type { Tile } from '../../console-ui/view.js';
 import type { AlertChannels } from '../alerts/index.js';
 import type { Principal } from '../auth/store.js';
@@ -23,6 +23,10 @@ import type { Subscriptions } from '../notify/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
+import { incidentsOfSource, incidentTiles, openIncidents } from './concerns.js';
+import { visiblePages } from './incident-views.js';
+import type { SourceChoices, SubscriberCounts } from './ports.js';
+import { statusPageRoutes } from './status-page-routes.js';
 import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 const COOKIE = 'overdue_console';
@@ -49,6 +53,10 @@ export interface ConsoleDeps {
   expectations: { service: ExpectationService; reads: ExpectationReads };
   billing: BillingOverview;
   deliveries: Pick<Subscriptions, 'deliveryPage' | 'deliveryCounts' | 'retry'>;
+  /** The checks and expectations a component may list, by name (built at the root from heartbeats and expectations). */
+  sources: SourceChoices;
+  /** Subscribers per status page (notify's, through the root). */
+  subscribers: SubscriberCounts;
   clock: Clock;
   logger: Logger;
   publicUrl: string;
@@ -123,8 +131,13 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
   app.get('/', signedIn, async (c) => {
     const s = c.get('session');
     const scope = scopeOf(s);
-    const [counts, failing, extra] = await Promise.all([checks.counts(scope), checks.page(scope, { limit: 20, state: undefined }), deps.attention(s)]);
-    const tiles: Tile[] = STATES.map((state) => ({ label: `${state} checks`, count: counts[state], href: `/console/checks?state=${state}`, tone: state }));
+    const [counts, failing, extra, open] = await Promise.all([
+      checks.counts(scope),
+      checks.page(scope, { limit: 20, state: undefined }),
+      deps.attention(s),
+      visiblePages(deps.pages, s).then((visible) => openIncidents(deps.incidents, visible)),
+    ]);
+    const tiles: Tile[] = [...STATES.map((state) => ({ label: `${state} checks`, count: counts[state], href: `/console/checks?state=${state}`, tone: state })), ...incidentTiles(open)];
     const total = STATES.reduce((n, st) => n + counts[st], 0);
     return html(c, OverviewPage({ viewer: viewerOf(s), tiles, total, extra, failing: failing.filter((r) => r.rank <= CHECK_STATE_RANK.late).map(listItem) }));
   });
@@ -155,16 +168,27 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
   });
 
-  const notFound = (c: Context<Env>) => html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>Not found</h1><p><a href="/console/checks">Back to checks</a></p></main></body></html>', 404);
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')) }), 404);
 
   app.get('/checks/:id', signedIn, async (c) => {
     const s = c.get('session');
     const id = c.req.param('id');
     const row = UUID.test(id) ? await checks.get(scopeOf(s), id) : undefined;
     if (!row) return notFound(c);
-    const [pings, flips] = await Promise.all([checks.pings(scopeOf(s), id), checks.flips(row, {})]);
+    const source = `check:${row.id}`;
+    const [pings, flips, alerted, catalog, visible] = await Promise.all([
+      checks.pings(scopeOf(s), id),
+      checks.flips(row, {}),
+      deps.channels.effective({ tenantId: row.tenant_id }, [source]),
+      deps.channels.catalog({ tenantId: row.tenant_id }),
+      visiblePages(deps.pages, s),
+    ]);
     const view = checkDetail(row, pings ?? [], flips, clock.now(), deps.publicUrl);
-    return html(c, CheckPage({ viewer: viewerOf(s), ...view }));
+    // Which channels hear it (its routing, else its owner's defaults) and the open incidents of components that follow it.
+    const names = new Map(catalog.map((ch) => [ch.id, ch.name]));
+    const channelLinks = (alerted.get(source) ?? []).map((cid) => ({ href: `/console/channels#channel-${cid}`, label: names.get(cid) ?? cid }));
+    const incidentLinks = await incidentsOfSource(deps.pages, await openIncidents(deps.incidents, visible), visible, source);
+    return html(c, CheckPage({ viewer: viewerOf(s), ...view, related: { channels: channelLinks, incidents: incidentLinks } }));
   });
 
   app.get('/checks/:id/pings/:n/body', signedIn, async (c) => {
@@ -180,13 +204,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     return c.body(body as Uint8Array<ArrayBuffer>);
   });
 
-  app.route('/', channelPages({ channels: deps.channels, signedIn, html }));
+  app.route('/', channelPages({ channels: deps.channels, checks, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));
   app.route('/', maintenancePages({ pages: deps.pages, incidents: deps.incidents, signedIn, html }));
   app.route('/', expectationPages({ ...deps.expectations, tenantLabels: (ids) => deps.billing.names(ids), signedIn, html }));
   app.route('/', billingPages({ billing: deps.billing, expectations: deps.expectations.reads, signedIn, html }));
   app.route('/', deliveryPages({ deliveries: deps.deliveries, signedIn, html }));
+  app.route('/', statusPageRoutes({ pages: deps.pages, incidents: deps.incidents, sources: deps.sources, subscribers: deps.subscribers, signedIn, html }));
 
   for (const action of ['pause', 'resume'] as const) {
     app.post(`/checks/:id/${action}`, signedIn, async (c) => {
@@ -197,5 +222,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
       return c.redirect(`/console/checks/${id}`, 303);
     });
   }
+  // Keep last: every other /console path falls through to here. Signed-out visitors are sent to sign in first.
+  app.all('/*', signedIn, notFound);
   return app;
 }

@@ -20,9 +20,13 @@ export { createIncidentService, type IncidentService, type IncidentView } from '
 export type { MaintenanceEdit } from './maintenance.js';
 // The manual API's input checks (each failure a validation_failed AppError naming the field); the console reads forms with them.
 export { impact as checkImpact, incidentStatus as checkIncidentStatus, text as checkText } from './input.js';
+// The component forms' checks (the console's status page forms read them as the API does).
+export { AUTO_INCIDENT, autoIncident as checkAutoIncident, incidentTemplate as checkIncidentTemplate, publishAfter as checkPublishAfter, sources as checkSourceList } from './input.js';
+export type { ComponentChange, NewComponent } from './page-service.js';
+export type { AutoIncident } from './table.js';
 export { advanceMaintenances } from './maintenance.js';
 export { IncidentManager } from './manager.js';
 // Who owns a source a component lists: the composition root builds the lookup from heartbeats and expectations.
-export type { SourceOwner, SourceOwnerLookup } from './source-rules.js';
+export { sourceRefusal, type Actor, type SourceOwner, type SourceOwnerLookup } from './source-rules.js';
 // Heartbeats hold their deadlines while a maintenance window covers them (wired at the composition root).
 export { maintenanceWindowsOf } from './store/silences.js';

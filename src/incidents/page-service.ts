@@ -68,6 +68,8 @@ export interface ComponentChange {
   status: ComponentStatus | undefined;
   /** Absent: unchanged; a list replaces them. */
   sources: string[] | undefined;
+  /** Absent: unchanged; null: to the top level; else into this group of the page (after its last member unless a position is given). */
+  groupId?: string | null | undefined;
 }
 
 /**
@@ -176,7 +178,17 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
       if (delay && (change.fields.publish_after === undefined ? current.publish_after : change.fields.publish_after) === null) throw bad(DELAY_NEEDS_SECONDS);
       await withTransaction(db, async (trx) => {
         const now = clock.now();
-        await updateComponent(trx, current.id, change.fields, now);
+        const fields = { ...change.fields };
+        if (change.groupId !== undefined && change.groupId !== current.group_id) {
+          if (change.groupId !== null) {
+            if (current.is_group) throw bad('a group cannot be inside another group');
+            if (!UUID.test(change.groupId) || !(await isGroupOfPage(trx, current.page_id, change.groupId))) throw bad(`group_id ${change.groupId} is not a group of this page`);
+          }
+          fields.group_id = change.groupId;
+          // Positions count within the parent: a move without one goes last in the new parent.
+          fields.position ??= await nextPosition(trx, current.page_id, change.groupId);
+        }
+        await updateComponent(trx, current.id, fields, now);
         if (change.status && change.status !== current.status) {
           await setComponentStatus(trx, current.id, change.status, now);
           const event = { type: 'component.updated', pageId: current.page_id, componentId: current.id, componentIds: [current.id], deliver: true };

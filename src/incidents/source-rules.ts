@@ -21,26 +21,33 @@ export interface Actor {
 const bad = (message: string) => new AppError('validation_failed', message);
 
 /**
- * Refuses (400, nothing written) sources a component may not list: any on a
- * group (a group shows its members' worst status and holds none of its own);
- * unknown ones; the platform's own checks and expectations without the admin
- * key; another tenant's check, or one not of the page's tenant. A tenant key
+ * Why `actor` may not list a source with this owner on a page of
+ * `pageTenantId`, or null when it may: the platform's own checks and
+ * expectations need the admin key; another tenant's check, or one not of the
+ * page's tenant, is "unknown" (not even its existence is told). A tenant key
  * may list its own checks and the expectations evaluated for every tenant.
+ * The console's source picker offers exactly the sources this allows.
+ */
+export function sourceRefusal(source: string, owner: SourceOwner, ctx: { actor: Actor; pageTenantId: string | null }): string | null {
+  if (!owner.exists) return `unknown source ${source}`;
+  if (owner.everyTenant) return null;
+  if (owner.tenantId === null) return ctx.actor.admin ? null : `source ${source} is the platform's: only the admin key may list it`;
+  const mine = ctx.actor.admin || owner.tenantId === ctx.actor.tenantId;
+  const pageFits = ctx.pageTenantId === null || ctx.pageTenantId === owner.tenantId;
+  return mine && pageFits ? null : `unknown source ${source}`;
+}
+
+/**
+ * Refuses (400, nothing written) sources a component may not list: any on a
+ * group (a group shows its members' worst status and holds none of its own),
+ * and each one `sourceRefusal` refuses.
  */
 export async function checkSources(sources: string[], ctx: { actor: Actor; pageTenantId: string | null; isGroup: boolean }, lookup: SourceOwnerLookup): Promise<void> {
   if (sources.length === 0) return;
   if (ctx.isGroup) throw bad('a group component takes no sources: list them on the components inside it');
   for (const source of sources) {
-    const owner = await lookup(source);
-    if (!owner.exists) throw bad(`unknown source ${source}`);
-    if (owner.everyTenant) continue;
-    if (owner.tenantId === null) {
-      if (!ctx.actor.admin) throw bad(`source ${source} is the platform's: only the admin key may list it`);
-      continue;
-    }
-    const mine = ctx.actor.admin || owner.tenantId === ctx.actor.tenantId;
-    const pageFits = ctx.pageTenantId === null || ctx.pageTenantId === owner.tenantId;
-    if (!mine || !pageFits) throw bad(`unknown source ${source}`); // another tenant's: not even its existence is told
+    const refused = sourceRefusal(source, await lookup(source), ctx);
+    if (refused) throw bad(refused);
   }
 }
 

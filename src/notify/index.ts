@@ -17,3 +17,5 @@ export { insertDeliveries as enqueueDeliveries, type DeliveryDraft, type Deliver
 export type { AlertPayload, DeliveryState, EmailPayload } from './table.js';
 export { isPublicAddress, refuseTarget } from './targets.js';
 export { safeRequest, type SafeRequest } from './safe-request.js';
+// The console's list of status pages shows how many subscribers each has (wired at the composition root).
+export { countActiveSubscribers } from './subscriber-count-store.js';

@@ -60,7 +60,7 @@ export async function insertComponent(trx: Db, row: Insertable<ComponentTable>):
   return trx.insertInto('components').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export type ComponentFields = Partial<Pick<ComponentRow, 'name' | 'description' | 'position' | 'only_show_if_degraded' | 'showcase' | 'auto_incident' | 'publish_after' | 'incident_template'>>;
+export type ComponentFields = Partial<Pick<ComponentRow, 'name' | 'description' | 'group_id' | 'position' | 'only_show_if_degraded' | 'showcase' | 'auto_incident' | 'publish_after' | 'incident_template'>>;
 
 export async function updateComponent(trx: Db, id: string, set: ComponentFields, now: Date): Promise<void> {
   if (Object.keys(set).length === 0) return;

@@ -1,0 +1,343 @@
+import { ActionForm, Page } from './layout.js';
+import { StatusBadge, type Badge, type Option } from './incidents.js';
+import type { Viewer } from './view.js';
+
+export interface StatusPageItem {
+  id: string;
+  name: string;
+  slug: string;
+  publicHref: string;
+  components: number;
+  groups: number;
+  subscribers: number;
+}
+
+/** A link to something related (a check, an expectation, an incident). */
+export interface Link {
+  href: string;
+  label: string;
+}
+
+/** One component or group in display order; a group's members nested in their order. */
+export interface ComponentNode {
+  id: string;
+  name: string;
+  description: string | null;
+  isGroup: boolean;
+  position: number;
+  status: Badge;
+  /** How its automatic incidents go public, in words. */
+  publishing: string;
+  sources: Link[];
+  incidents: Link[];
+  members: ComponentNode[];
+}
+
+/** A source the picker offers, by name. */
+export interface SourceOption {
+  source: string;
+  kind: 'check' | 'expectation';
+  label: string;
+}
+
+/** What the add/edit form holds (as typed, so a refused form comes back as it was). */
+export interface ComponentForm {
+  name: string;
+  description: string;
+  isGroup: boolean;
+  group: string;
+  position: string;
+  autoIncident: string;
+  publishAfter: string;
+  incidentTemplate: string;
+  sources: string[];
+}
+
+export interface PageHeader {
+  id: string;
+  name: string;
+  slug: string;
+  publicHref: string;
+  subscribers: number;
+}
+
+type Notice = { ok: boolean; text: string };
+
+export const PUBLISHING: Option[] = [
+  { value: 'publish', label: 'Publish automatic incidents at once' },
+  { value: 'delay', label: 'Publish after a delay if still failing (a blip stays private)' },
+  { value: 'draft', label: 'Keep automatic incidents as drafts for review' },
+];
+
+function NoticeLine(props: { notice: Notice | undefined }) {
+  if (!props.notice) return null;
+  return (
+    <p class={props.notice.ok ? undefined : 'error'} role={props.notice.ok ? 'status' : 'alert'}>
+      {props.notice.text}
+    </p>
+  );
+}
+
+/** The viewer's status pages with their public links and counts. */
+export function StatusPagesPage(props: { viewer: Viewer; pages: StatusPageItem[] }) {
+  return (
+    <Page title="Status pages" current="/console/pages" viewer={props.viewer}>
+      <h1>Status pages</h1>
+      {props.pages.length === 0 ? (
+        <p class="empty">
+          No status page yet. Create one with <code>POST /api/v1/pages</code> (a slug and a name), then add its components here.
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Page</th>
+              <th scope="col">Public page</th>
+              <th scope="col">Components</th>
+              <th scope="col">Subscribers</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.pages.map((p) => (
+              <tr>
+                <td>
+                  <a href={`/console/pages/${p.id}`}>{p.name}</a>
+                </td>
+                <td>
+                  <a href={p.publicHref}>{p.publicHref}</a>
+                </td>
+                <td>
+                  {p.components}
+                  {p.groups > 0 ? <span class="muted"> (in {p.groups} {p.groups === 1 ? 'group' : 'groups'})</span> : null}
+                </td>
+                <td>{p.subscribers}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}
+
+function LinkList(props: { links: Link[]; empty: string }) {
+  if (props.links.length === 0) return <span class="muted">{props.empty}</span>;
+  return (
+    <ul class="plain">
+      {props.links.map((l) => (
+        <li>
+          <a href={l.href}>{l.label}</a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ComponentRows(props: { nodes: ComponentNode[]; viewer: Viewer; depth: number }) {
+  const v = props.viewer;
+  return (
+    <>
+      {props.nodes.map((n) => (
+        <>
+          <tr id={`component-${n.id}`}>
+            <th scope="row" class={props.depth > 0 ? 'member' : undefined}>
+              {props.depth > 0 ? <span class="muted" aria-hidden="true">↳ </span> : null}
+              {n.name}
+              {n.isGroup ? <span class="muted"> (group)</span> : null}
+              {n.description ? <div class="muted">{n.description}</div> : null}
+            </th>
+            <td>{n.position}</td>
+            <td>
+              <StatusBadge badge={n.status} />
+            </td>
+            <td>{n.isGroup ? <span class="muted">its members' worst</span> : n.publishing}</td>
+            <td>{n.isGroup ? <span class="muted">on its members</span> : <LinkList links={n.sources} empty="none (set by hand or by incidents)" />}</td>
+            <td>
+              <LinkList links={n.incidents} empty="none open" />
+            </td>
+            {v.readOnly ? null : (
+              <td>
+                <a href={`/console/components/${n.id}`} aria-label={`Edit ${n.name}`}>
+                  Edit
+                </a>{' '}
+                <ActionForm
+                  action={`/console/components/${n.id}/delete`}
+                  csrf={v.csrf}
+                  label={`Delete ${n.name}`}
+                  danger
+                  confirm={n.isGroup ? `Delete the group "${n.name}"? Its components move to the top level.` : `Delete the component "${n.name}"? Its history on the public page goes with it.`}
+                />
+              </td>
+            )}
+          </tr>
+          {n.members.length > 0 ? <ComponentRows nodes={n.members} viewer={v} depth={props.depth + 1} /> : null}
+        </>
+      ))}
+    </>
+  );
+}
+
+/** The fields of the add and edit forms; `kind` fixes whether it is a group (chosen on create only). */
+function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources: SourceOption[]; kind: 'new' | 'group' | 'component' }) {
+  const f = props.form;
+  const checks = props.sources.filter((s) => s.kind === 'check');
+  const expectations = props.sources.filter((s) => s.kind === 'expectation');
+  const picker = (title: string, list: SourceOption[], none: string) => (
+    <fieldset>
+      <legend>{title}</legend>
+      {list.length === 0 ? <p class="muted">{none}</p> : null}
+      {list.map((s, i) => (
+        <p>
+          <input type="checkbox" id={`src-${s.kind}-${i}`} name={`source:${s.source}`} value="on" checked={f.sources.includes(s.source)} /> <label for={`src-${s.kind}-${i}`}>{s.label}</label>
+        </p>
+      ))}
+    </fieldset>
+  );
+  return (
+    <>
+      <p class="field">
+        <label for="name">Name</label>
+        <input id="name" name="name" value={f.name} required maxlength={200} />
+      </p>
+      <p class="field">
+        <label for="description">Description (optional, shown on the public page)</label>
+        <input id="description" name="description" value={f.description} maxlength={2000} />
+      </p>
+      {props.kind === 'new' ? (
+        <p>
+          <input type="checkbox" id="is-group" name="group" value="on" checked={f.isGroup} /> <label for="is-group">This is a group (it holds components and shows their worst status)</label>
+        </p>
+      ) : null}
+      {props.kind === 'group' ? null : (
+        <p class="field">
+          <label for="group-id">In group</label>
+          <select id="group-id" name="group_id">
+            <option value="">None (top level)</option>
+            {props.groups.map((g) => (
+              <option value={g.value} selected={f.group === g.value}>
+                {g.label}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
+      <p class="field">
+        <label for="position">Position within its group or the page (blank: last)</label>
+        <input id="position" name="position" type="number" min={0} max={100000} step={1} value={f.position} />
+      </p>
+      {props.kind === 'group' ? null : (
+        <>
+          <p class="field">
+            <label for="auto-incident">When a source fails</label>
+            <select id="auto-incident" name="auto_incident">
+              {PUBLISHING.map((o) => (
+                <option value={o.value} selected={f.autoIncident === o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </p>
+          <p class="field">
+            <label for="publish-after">Delay in seconds (with "after a delay"; 1 to 86400)</label>
+            <input id="publish-after" name="publish_after" type="number" min={1} max={86400} step={1} value={f.publishAfter} />
+          </p>
+          <p class="field">
+            <label for="incident-template">Title of automatic incidents (optional; {'{component}'} and {'{status}'} are filled in)</label>
+            <input id="incident-template" name="incident_template" value={f.incidentTemplate} maxlength={140} />
+          </p>
+          {picker('Checks it follows', checks, 'No check you may list yet.')}
+          {picker('Expectations it follows', expectations, 'No expectation you may list.')}
+        </>
+      )}
+    </>
+  );
+}
+
+/** One status page: its components as a tree, and the form that adds one. */
+export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree: ComponentNode[]; groups: Option[]; sources: SourceOption[]; form: ComponentForm; notice?: Notice }) {
+  const v = props.viewer;
+  const p = props.page;
+  return (
+    <Page title={p.name} current="/console/pages" viewer={v}>
+      <p>
+        <a href="/console/pages">← Status pages</a>
+      </p>
+      <h1>{p.name}</h1>
+      <NoticeLine notice={props.notice} />
+      <dl class="facts">
+        <dt>Public page</dt>
+        <dd>
+          <a href={p.publicHref}>{p.publicHref}</a>
+        </dd>
+        <dt>Subscribers</dt>
+        <dd>{p.subscribers}</dd>
+        <dt>Incidents</dt>
+        <dd>
+          <a href="/console/incidents">Incidents</a> · <a href={`/console/incidents/new?page=${encodeURIComponent(p.slug)}`}>Write one on this page</a>
+        </dd>
+      </dl>
+      <h2>Components</h2>
+      {props.tree.length === 0 ? (
+        <p class="empty">No component yet: the public page shows nothing to follow. Add one below and pick the checks it follows.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Component</th>
+              <th scope="col">Position</th>
+              <th scope="col">Status</th>
+              <th scope="col">Publishing</th>
+              <th scope="col">Sources</th>
+              <th scope="col">Open incidents</th>
+              {v.readOnly ? null : <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            <ComponentRows nodes={props.tree} viewer={v} depth={0} />
+          </tbody>
+        </table>
+      )}
+      {v.readOnly ? null : (
+        <>
+          <h2>Add a component</h2>
+          <form method="post" action={`/console/pages/${p.id}/components`} class="composer">
+            <input type="hidden" name="csrf" value={v.csrf} />
+            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} kind="new" />
+            <button type="submit">Add component</button>
+          </form>
+        </>
+      )}
+    </Page>
+  );
+}
+
+/** Edit one component (or group) of a page. */
+export function ComponentEditPage(props: { viewer: Viewer; page: PageHeader; component: { id: string; name: string; isGroup: boolean }; groups: Option[]; sources: SourceOption[]; form: ComponentForm; notice?: Notice }) {
+  const v = props.viewer;
+  const c = props.component;
+  return (
+    <Page title={`Edit ${c.name}`} current="/console/pages" viewer={v}>
+      <p>
+        <a href={`/console/pages/${props.page.id}`}>← {props.page.name}</a>
+      </p>
+      <h1>
+        Edit {c.isGroup ? 'group' : 'component'} “{c.name}”
+      </h1>
+      <NoticeLine notice={props.notice} />
+      {v.readOnly ? (
+        <p class="muted">This key is read-only: it cannot change components.</p>
+      ) : (
+        <>
+          <form method="post" action={`/console/components/${c.id}`} class="composer">
+            <input type="hidden" name="csrf" value={v.csrf} />
+            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} kind={c.isGroup ? 'group' : 'component'} />
+            <button type="submit">Save</button>
+          </form>
+          <div class="actions">
+            <ActionForm action={`/console/components/${c.id}/delete`} csrf={v.csrf} label={`Delete ${c.name}`} danger confirm={`Delete "${c.name}"?`} />
+          </div>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,25 @@
+import type { Scope } from '../heartbeats/index.js';
+import type { SourceOwner } from '../incidents/index.js';
+
+/** A monitored source a status page component may list, by name. */
+export interface SourceChoice {
+  /** `check:<uuid>` or `expectation:<id>`. */
+  source: string;
+  kind: 'check' | 'expectation';
+  /** The check's name or the expectation's title. */
+  label: string;
+  /** Where the console shows it. */
+  href: string;
+  owner: SourceOwner;
+}
+
+/**
+ * The sources a viewer's scope can see (the tenant's checks and every
+ * expectation; all checks for the admin key), for the component picker and to
+ * name the sources a component lists. The composition root builds it from
+ * heartbeats and expectations; the console knows neither store.
+ */
+export type SourceChoices = (scope: Scope) => Promise<SourceChoice[]>;
+
+/** Active subscribers per page id (pages without any are absent). */
+export type SubscriberCounts = (pageIds: string[]) => Promise<Map<string, number>>;

@@ -1,0 +1,160 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { NotFoundPage } from '../../console-ui/layout.js';
+import { ComponentEditPage, StatusPageDetail, StatusPagesPage, type ComponentForm, type PageHeader } from '../../console-ui/status-pages.js';
+import { AppError } from '../errors.js';
+import type { Actor, ComponentRow, IncidentService, PageRow, PageService } from '../incidents/index.js';
+import { incidentsByComponent, openIncidents } from './concerns.js';
+import { publicPath, visiblePages } from './incident-views.js';
+import type { SourceChoices, SubscriberCounts } from './ports.js';
+import type { ConsoleSession } from './sessions.js';
+import { checkedForm, componentTree, emptyForm, formOf, groupOptions, pickable, readForm } from './status-page-views.js';
+import { viewerOf } from './viewer.js';
+
+type Env = { Variables: { session: ConsoleSession } };
+type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
+type Notice = { ok: boolean; text: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const statusOf = (err: AppError) => (err.code === 'not_found' ? 404 : err.code === 'conflict' || err.code === 'invalid_state' ? 409 : 400);
+
+export interface StatusPageDeps {
+  pages: PageService;
+  incidents: IncidentService;
+  sources: SourceChoices;
+  subscribers: SubscriberCounts;
+  signedIn: MiddlewareHandler<Env>;
+  html: Render;
+}
+
+/**
+ * `/console/pages…` and `/console/components…` (mounted under /console): the
+ * viewer's status pages and their components through incidents' PageService
+ * (the service `/api/v1/components` calls, with the same source rules).
+ * Sources are picked by name from the checks and expectations the viewer may
+ * list; another tenant's page or component is a 404.
+ */
+export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
+  const { pages, incidents, signedIn, html } = deps;
+  const app = new Hono<Env>();
+  const session = (c: Context<Env>) => c.get('session');
+  const actor = (c: Context<Env>): Actor => ({ admin: session(c).kind === 'admin', tenantId: session(c).tenantId });
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(session(c)), back: { href: '/console/pages', label: 'Status pages' } }), 404);
+
+  const header = async (p: PageRow): Promise<PageHeader> => ({ id: p.id, name: p.name, slug: p.slug, publicHref: publicPath(p.slug), subscribers: (await deps.subscribers([p.id])).get(p.id) ?? 0 });
+
+  app.get('/pages', signedIn, async (c) => {
+    const visible = await visiblePages(pages, session(c));
+    const subscribers = await deps.subscribers(visible.map((p) => p.id));
+    const items = await Promise.all(
+      visible.map(async (p) => {
+        const { components } = await pages.components(p);
+        const groups = components.filter((x) => x.is_group).length;
+        return { id: p.id, name: p.name, slug: p.slug, publicHref: publicPath(p.slug), components: components.length - groups, groups, subscribers: subscribers.get(p.id) ?? 0 };
+      }),
+    );
+    return html(c, StatusPagesPage({ viewer: viewerOf(session(c)), pages: items }));
+  });
+
+  const pageOf = async (c: Context<Env>, id: string) => (UUID.test(id) ? (await visiblePages(pages, session(c))).find((p) => p.id === id) : undefined);
+
+  const detail = async (c: Context<Env>, page: PageRow, form: ComponentForm, notice?: Notice, status = 200) => {
+    const [{ components, sources }, choices, open] = await Promise.all([pages.components(page), deps.sources({ admin: actor(c).admin, tenantId: actor(c).tenantId }), openIncidents(incidents, [page])]);
+    return html(
+      c,
+      StatusPageDetail({
+        viewer: viewerOf(session(c)),
+        page: await header(page),
+        tree: componentTree(components, sources, choices, incidentsByComponent(open)),
+        groups: groupOptions(components),
+        sources: pickable(choices, page, actor(c)),
+        form,
+        ...(notice && { notice }),
+      }),
+      status,
+    );
+  };
+
+  app.get('/pages/:id', signedIn, async (c) => {
+    const page = await pageOf(c, c.req.param('id'));
+    return page ? detail(c, page, emptyForm()) : notFound(c);
+  });
+
+  app.post('/pages/:id/components', signedIn, async (c) => {
+    const page = await pageOf(c, c.req.param('id'));
+    if (!page) return notFound(c);
+    const form = readForm(await c.req.parseBody());
+    try {
+      const f = checkedForm(form);
+      await pages.createComponent(
+        page,
+        { ...f, isGroup: form.isGroup, groupId: f.groupId, onlyShowIfDegraded: false, showcase: true, status: 'operational' },
+        actor(c),
+      );
+      return c.redirect(`/console/pages/${page.id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError) return detail(c, page, form, { ok: false, text: err.message }, statusOf(err));
+      throw err;
+    }
+  });
+
+  /** The component if it is on a page the viewer may use. */
+  const componentOf = async (c: Context<Env>): Promise<{ component: ComponentRow; page: PageRow } | undefined> => {
+    const id = c.req.param('id') ?? '';
+    const found = UUID.test(id) ? await pages.component(id) : undefined;
+    if (!found || !(await pageOf(c, found.page.id))) return undefined;
+    return found;
+  };
+
+  const editor = async (c: Context<Env>, found: { component: ComponentRow; page: PageRow }, form?: ComponentForm, notice?: Notice, status = 200) => {
+    const [{ components, sources }, choices] = await Promise.all([pages.components(found.page), deps.sources({ admin: actor(c).admin, tenantId: actor(c).tenantId })]);
+    const x = found.component;
+    return html(
+      c,
+      ComponentEditPage({
+        viewer: viewerOf(session(c)),
+        page: await header(found.page),
+        component: { id: x.id, name: x.name, isGroup: x.is_group },
+        groups: groupOptions(components.filter((g) => g.id !== x.id)),
+        sources: pickable(choices, found.page, actor(c)),
+        form: form ?? formOf(x, sources.get(x.id) ?? []),
+        ...(notice && { notice }),
+      }),
+      status,
+    );
+  };
+
+  app.get('/components/:id', signedIn, async (c) => {
+    const found = await componentOf(c);
+    return found ? editor(c, found) : notFound(c);
+  });
+
+  app.post('/components/:id', signedIn, async (c) => {
+    const found = await componentOf(c);
+    if (!found) return notFound(c);
+    const form = readForm(await c.req.parseBody());
+    const x = found.component;
+    try {
+      const f = checkedForm(form);
+      const fields = {
+        name: f.name,
+        description: f.description,
+        ...(f.position !== undefined && { position: f.position }),
+        // A group has no publishing of its own; its fields are not on its form.
+        ...(!x.is_group && { auto_incident: f.autoIncident, publish_after: f.publishAfter, incident_template: f.incidentTemplate }),
+      };
+      await pages.updateComponent(x, { fields, status: undefined, sources: x.is_group ? undefined : f.sources, groupId: x.is_group ? undefined : f.groupId }, actor(c));
+      return c.redirect(`/console/pages/${found.page.id}#component-${x.id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError) return editor(c, found, { ...form, isGroup: x.is_group }, { ok: false, text: err.message }, statusOf(err));
+      throw err;
+    }
+  });
+
+  app.post('/components/:id/delete', signedIn, async (c) => {
+    const found = await componentOf(c);
+    if (!found) return notFound(c);
+    await pages.deleteComponent(found.component);
+    return c.redirect(`/console/pages/${found.page.id}`, 303);
+  });
+  return app;
+}
