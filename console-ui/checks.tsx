@@ -228,6 +228,8 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
           ) : (
             <ActionForm action={`/console/checks/${c.id}/pause`} csrf={v.csrf} label="Pause" />
           )}
+          <a href={`/console/checks/${c.id}/edit`}>Edit</a>
+          <a href={`/console/checks/${c.id}/delete`}>Delete…</a>
         </div>
       )}
       <h2>Run durations</h2>

@@ -10,6 +10,7 @@ import { CHECK_STATE_RANK, type CheckManagement, type CheckState, type Scope } f
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import { channelPages } from './channel-routes.js';
+import { checkEditPages } from './check-edit-pages.js';
 import { viewerOf } from './viewer.js';
 import { jobPages } from './job-routes.js';
 import { incidentPages } from './incident-pages.js';
@@ -204,6 +205,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     return c.body(body as Uint8Array<ArrayBuffer>);
   });
 
+  app.route('/', checkEditPages({ checks, signedIn, html }));
   app.route('/', channelPages({ channels: deps.channels, checks, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));

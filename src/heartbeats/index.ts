@@ -7,7 +7,7 @@ export type { HeartbeatService } from './service.js';
 export { ensurePingKey, findCheckIdsBySlug, insertCheck, type NewCheck } from './checks-store.js';
 export { ensurePlatformPingKey, rotatePingKey } from './ping-key-store.js';
 export { createCheck, setPaused, updateCheck } from './manage.js';
-export type { CheckSpec } from './v3-validate.js';
+export { validateCheckSpec, type CheckSpec } from './v3-validate.js';
 export { heartbeatsModule } from './module.js';
 export type { AlertEvaluator } from './alerts.js';
 export { checkOwner } from './checks-store.js';
