@@ -3,7 +3,7 @@
  * The console in a real browser (Debian chromium through playwright-core),
  * with real clicks: sign in with a tenant key, see the down check at the top,
  * open it and read its ping log, pause and resume it, sign out (the old
- * cookie is refused). Screenshots go to docs/ for the README.
+ * cookie is refused). Screenshots go to test/artifacts/ (the README's are taken by `npm run bench -- console`), so a test run leaves the tree clean.
  */
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
     const firstRow = page.locator('table tbody tr').first();
     expect(await firstRow.textContent()).toContain('nightly-backup');
     expect(await firstRow.textContent()).toContain('Down');
-    writeAtomically(join(repoRoot, 'docs/console-overview.png'), await page.screenshot({ fullPage: true }));
+    writeAtomically(join(repoRoot, 'test/artifacts/console-overview.png'), await page.screenshot({ fullPage: true }));
   });
 
   it('opens the check, reads its ping log and run duration, pauses and resumes it', async () => {
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
     expect(await log.textContent()).toContain('dumped 0 bytes');
     expect(await log.textContent()).toContain('30 s');
     expect(await page.locator('svg.chart rect').count()).toBe(1);
-    writeAtomically(join(repoRoot, 'docs/console-check.png'), await page.screenshot({ fullPage: true }));
+    writeAtomically(join(repoRoot, 'test/artifacts/console-check.png'), await page.screenshot({ fullPage: true }));
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForLoadState();
     expect(await page.locator('dd .state').first().textContent()).toContain('Paused');
