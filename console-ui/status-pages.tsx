@@ -59,6 +59,8 @@ export interface PageHeader {
   slug: string;
   publicHref: string;
   subscribers: number;
+  logoUrl: string | null;
+  accentColor: string | null;
 }
 
 type Notice = { ok: boolean; text: string };
@@ -276,6 +278,7 @@ export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree
           <a href="/console/incidents">Incidents</a> · <a href={`/console/incidents/new?page=${encodeURIComponent(p.slug)}`}>Write one on this page</a>
         </dd>
       </dl>
+      <Branding page={p} viewer={v} />
       <h2>Components</h2>
       {props.tree.length === 0 ? (
         <p class="empty">No component yet: the public page shows nothing to follow. Add one below and pick the checks it follows.</p>
@@ -339,5 +342,38 @@ export function ComponentEditPage(props: { viewer: Viewer; page: PageHeader; com
         </>
       )}
     </Page>
+  );
+}
+
+/** The page's logo and accent colour: the same fields and rules as the API's PATCH /api/v1/pages/:id. */
+function Branding(props: { page: PageHeader; viewer: Viewer }) {
+  const p = props.page;
+  return (
+    <>
+      <h2>Branding</h2>
+      {props.viewer.readOnly ? (
+        <dl class="facts">
+          <dt>Logo</dt>
+          <dd>{p.logoUrl ?? 'none'}</dd>
+          <dt>Accent colour</dt>
+          <dd>{p.accentColor ?? 'the house accent'}</dd>
+        </dl>
+      ) : (
+        <form class="composer" method="post" action={`/console/pages/${p.id}/branding`}>
+          <input type="hidden" name="csrf" value={props.viewer.csrf} />
+          <div class="field">
+            <label for="logo_url">Logo URL (https; empty for none)</label>
+            <input id="logo_url" name="logo_url" type="url" maxlength={2048} value={p.logoUrl ?? ''} />
+          </div>
+          <div class="field">
+            <label for="accent_color">Accent colour (#rrggbb with AA contrast on white; empty for the house accent)</label>
+            <input id="accent_color" name="accent_color" maxlength={7} pattern="#[0-9a-fA-F]{6}" value={p.accentColor ?? ''} />
+          </div>
+          <div class="actions">
+            <button type="submit">Save branding</button>
+          </div>
+        </form>
+      )}
+    </>
   );
 }

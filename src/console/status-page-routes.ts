@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { NotFoundPage } from '../../console-ui/layout.js';
 import { ComponentEditPage, StatusPageDetail, StatusPagesPage, type ComponentForm, type PageHeader } from '../../console-ui/status-pages.js';
 import { AppError } from '../errors.js';
-import type { Actor, ComponentRow, IncidentService, PageRow, PageService } from '../incidents/index.js';
+import { checkAccentColor, checkLogoUrl, type Actor, type ComponentRow, type IncidentService, type PageRow, type PageService } from '../incidents/index.js';
 import { incidentsByComponent, openIncidents } from './concerns.js';
 import { publicPath, visiblePages } from './incident-views.js';
 import type { SourceChoices, SubscriberCounts } from './ports.js';
@@ -40,7 +40,7 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
   const actor = (c: Context<Env>): Actor => ({ admin: session(c).kind === 'admin', tenantId: session(c).tenantId });
   const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(session(c)), back: { href: '/console/pages', label: 'Status pages' } }), 404);
 
-  const header = async (p: PageRow): Promise<PageHeader> => ({ id: p.id, name: p.name, slug: p.slug, publicHref: publicPath(p.slug), subscribers: (await deps.subscribers([p.id])).get(p.id) ?? 0 });
+  const header = async (p: PageRow): Promise<PageHeader> => ({ id: p.id, name: p.name, slug: p.slug, publicHref: publicPath(p.slug), subscribers: (await deps.subscribers([p.id])).get(p.id) ?? 0, logoUrl: p.logo_url, accentColor: p.accent_color });
 
   app.get('/pages', signedIn, async (c) => {
     const visible = await visiblePages(pages, session(c));
@@ -93,6 +93,21 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
       return c.redirect(`/console/pages/${page.id}`, 303);
     } catch (err) {
       if (err instanceof AppError) return detail(c, page, form, { ok: false, text: err.message }, statusOf(err));
+      throw err;
+    }
+  });
+
+  app.post('/pages/:id/branding', signedIn, async (c) => {
+    const page = await pageOf(c, c.req.param('id'));
+    if (!page) return notFound(c);
+    const form = await c.req.parseBody();
+    const field = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null); // empty clears, as null does in the API
+    try {
+      const set = { logo_url: checkLogoUrl(field(form.logo_url)), accent_color: checkAccentColor(field(form.accent_color)) };
+      await pages.updatePage(page, set);
+      return c.redirect(`/console/pages/${page.id}`, 303);
+    } catch (err) {
+      if (err instanceof AppError) return detail(c, page, emptyForm(), { ok: false, text: err.message }, statusOf(err));
       throw err;
     }
   });

@@ -16,6 +16,8 @@ export { componentsOfPage, findComponents, lastStatusesBefore, statusLogSince, t
 export { activeOfPage, findIncident, recentOfPage, withDetails, type IncidentData, type IncidentRow, type UpdateRow } from './store/incidents.js';
 export { claimNextEvent, markEventFannedOut, type NotificationEventRow } from './store/events.js';
 export { createPageService, type PageService } from './page-service.js';
+// The API's rules for a page's logo and accent colour, shared with the console's form.
+export { accentColor as checkAccentColor, logoUrl as checkLogoUrl } from './page-branding.js';
 export { createIncidentService, type IncidentService, type IncidentView } from './incident-service.js';
 export type { MaintenanceEdit } from './maintenance.js';
 // The manual API's input checks (each failure a validation_failed AppError naming the field); the console reads forms with them.
