@@ -8,6 +8,7 @@ import { formatDate, formatInstant, formatPeriod } from '../format/time.js';
 import { decodeCursor, encodeCursor, query } from './cursor.js';
 import type { ConsoleSession } from './sessions.js';
 import { viewerOf } from './viewer.js';
+import { NotFoundPage } from '../../console-ui/layout.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
@@ -39,7 +40,7 @@ function formats(t: TenantRow) {
 export function billingPages(deps: { billing: BillingOverview; expectations: ExpectationReads; signedIn: MiddlewareHandler<Env>; html: Render }): Hono<Env> {
   const { billing, signedIn, html } = deps;
   const app = new Hono<Env>();
-  const notFound = (c: Context<Env>) => html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>No such tenant</h1><p><a href="/console/billing">Billing</a></p></main></body></html>', 404);
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')), back: { href: '/console/billing', label: 'Back to billing' } }), 404);
 
   async function missing(t: TenantRow, f: ReturnType<typeof formats>): Promise<MissingInvoices | null> {
     const d = await deps.expectations.detail(MISSING_INVOICES, t.id, 1);

@@ -6,6 +6,7 @@ import type { ExpectationDetail, ExpectationItem, ExpectationReads, ExpectationS
 import { utc } from './check-views.js';
 import type { ConsoleSession } from './sessions.js';
 import { viewerOf } from './viewer.js';
+import { NotFoundPage } from '../../console-ui/layout.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
@@ -88,8 +89,7 @@ export function expectationPages(deps: { service: ExpectationService; reads: Exp
   const { reads, signedIn, html } = deps;
   const app = new Hono<Env>();
   const tenantOf = (s: ConsoleSession) => (s.kind === 'admin' ? null : (s.tenantId ?? '00000000-0000-0000-0000-000000000000'));
-  const notFound = (c: Context<Env>) =>
-    html(c, '<html lang="en"><head><title>Not found</title></head><body><main><h1>No such expectation</h1><p><a href="/console/expectations">Expectations</a></p></main></body></html>', 404);
+  const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')), back: { href: '/console/expectations', label: 'Back to expectations' } }), 404);
 
   const one = async (c: Context<Env>, id: string, notice?: Notice, status = 200) => {
     const s = c.get('session');
