@@ -11,10 +11,55 @@ export interface CheckEditValues {
   schedule: string;
   tz: string;
   grace: string;
+  /** Alert the owner's default channels, or only the chosen ones. */
+  channelMode: 'default' | 'chosen';
+  channels: string[];
 }
 
-/** `/console/checks/:id/edit`: name, tags, period or schedule, grace; delete behind its own confirmation page. */
-export function CheckEditPage(props: { viewer: Viewer; values: CheckEditValues; error?: string }) {
+/** One of the owner's alert channels, to choose from. */
+export interface ChannelChoice {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+/** Which channels hear the check: the owner's defaults, or the ones ticked. */
+function ChannelFields(props: { values: CheckEditValues; channels: ChannelChoice[] }) {
+  const v = props.values;
+  if (props.channels.length === 0) {
+    return (
+      <p>
+        No alert channels yet. <a href="/console/channels">Add a channel</a> to be told when this check goes down.
+      </p>
+    );
+  }
+  return (
+    <fieldset>
+      <legend>Alert channels</legend>
+      <div>
+        <input type="radio" id="channel-mode-default" name="channel_mode" value="default" checked={v.channelMode === 'default'} />{' '}
+        <label for="channel-mode-default">The default channels (as set on the channels page)</label>
+      </div>
+      <div>
+        <input type="radio" id="channel-mode-chosen" name="channel_mode" value="chosen" checked={v.channelMode === 'chosen'} />{' '}
+        <label for="channel-mode-chosen">Only the channels ticked below</label>
+      </div>
+      <ul class="choices">
+        {props.channels.map((ch) => (
+          <li>
+            <input type="checkbox" id={`channel-${ch.id}`} name={`channel:${ch.id}`} value="on" checked={v.channels.includes(ch.id)} />{' '}
+            <label for={`channel-${ch.id}`}>
+              {ch.name} ({ch.kind})
+            </label>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
+
+/** `/console/checks/:id/edit`: name, tags, period or schedule, grace, channels; delete behind its own confirmation page. */
+export function CheckEditPage(props: { viewer: Viewer; values: CheckEditValues; channels: ChannelChoice[]; error?: string }) {
   const v = props.values;
   return (
     <Page title={`Edit ${v.name || 'check'}`} current="/console/checks" viewer={props.viewer}>
@@ -58,6 +103,7 @@ export function CheckEditPage(props: { viewer: Viewer; values: CheckEditValues; 
           <label for="grace">Grace (seconds)</label>
           <input id="grace" name="grace" inputmode="numeric" required value={v.grace} />
         </div>
+        <ChannelFields values={v} channels={props.channels} />
         <div class="actions">
           <button type="submit">Save</button>
         </div>

@@ -34,7 +34,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:var(--s1) var(--
 svg.chart{width:100%;height:6rem;border:1px solid var(--line);border-radius:var(--radius)}svg.chart rect{fill:var(--accent)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 form.composer{max-width:44rem}.field{display:flex;flex-direction:column;gap:var(--s1);margin:var(--s2) 0}.field textarea{width:100%}
-fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:var(--s2) var(--s3)}legend{font-weight:600;padding:0 var(--s1)}
+fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:var(--s2) var(--s3)}legend{font-weight:600;padding:0 var(--s1)}.choices{list-style:none;padding-left:0;margin:var(--s1) 0}
 .preview{border:1px solid var(--line);border-radius:var(--radius);padding:0 var(--s3);margin-top:var(--s3);background:var(--card)}
 ol.updates{list-style:none;padding:0}ol.updates li{border-left:3px solid var(--line);padding-left:var(--s3);margin-bottom:var(--s3)}
 svg.strip{width:100%;height:1.5rem;display:block;margin:var(--s2) 0}svg.strip rect{fill:var(--paused)}svg.strip .o-pass{fill:var(--ok)}svg.strip .o-warn{fill:var(--late)}svg.strip .o-fail,svg.strip .o-error{fill:var(--down)}

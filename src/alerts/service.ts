@@ -224,6 +224,10 @@ export function createAlertChannels(deps: AlertChannelsDeps) {
       return new Map(sources.map((s) => [s, routed.get(s) ?? fallback]));
     },
     route: (source: string, owner: Owner, ids: string[]) => setRouting(db, source, owner, ids, [], clock.now()),
+    /** Each source's own routing (sources that follow their owner's defaults are absent). */
+    routed: (sources: string[]) => routedChannels(db, sources),
+    /** The source follows its owner's default channels again. */
+    unroute: (source: string) => deleteRouting(db, source),
     async catalog(owner: Owner) {
       return (await listChannels(db, owner, null, 1000)).map((c) => ({ id: c.id, name: c.name, kind: c.kind as string }));
     },

@@ -6,7 +6,7 @@ import type { Tile } from '../../console-ui/view.js';
 import type { AlertChannels } from '../alerts/index.js';
 import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
-import { CHECK_STATE_RANK, type CheckManagement, type CheckState, type Scope } from '../heartbeats/index.js';
+import { CHECK_STATE_RANK, checkSource, type CheckManagement, type CheckState, type Scope } from '../heartbeats/index.js';
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import { channelPages } from './channel-routes.js';
@@ -176,7 +176,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     const id = c.req.param('id');
     const row = UUID.test(id) ? await checks.get(scopeOf(s), id) : undefined;
     if (!row) return notFound(c);
-    const source = `check:${row.id}`;
+    const source = checkSource(row.id);
     const [pings, flips, alerted, catalog, visible] = await Promise.all([
       checks.pings(scopeOf(s), id),
       checks.flips(row, {}),
@@ -205,7 +205,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     return c.body(body as Uint8Array<ArrayBuffer>);
   });
 
-  app.route('/', checkEditPages({ checks, signedIn, html }));
+  app.route('/', checkEditPages({ checks, channels: deps.channels, signedIn, html }));
   app.route('/', channelPages({ channels: deps.channels, checks, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));

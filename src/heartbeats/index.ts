@@ -9,6 +9,7 @@ export { ensurePlatformPingKey, rotatePingKey } from './ping-key-store.js';
 export { createCheck, setPaused, updateCheck } from './manage.js';
 export { validateCheckSpec, type CheckSpec } from './v3-validate.js';
 export { heartbeatsModule } from './module.js';
+export { checkSource, type ChannelRouting } from './channel-routing.js';
 export type { AlertEvaluator } from './alerts.js';
 export { checkOwner } from './checks-store.js';
 export type { CheckManagement } from './management.js';

@@ -106,6 +106,17 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     await page.waitForURL(`${base}/console/checks/${checkId}`);
     await page.getByRole('link', { name: 'ops room' }).click();
     await page.waitForURL(/\/console\/channels#channel-[0-9a-f-]{36}$/);
+
+    // And routes the check to that channel alone from its edit form, by name.
+    await page.goto(`${base}/console/checks/${checkId}`);
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await page.waitForURL(`${base}/console/checks/${checkId}/edit`);
+    await page.getByLabel('Only the channels ticked below').check();
+    await page.getByLabel('ops room (slack)').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(`${base}/console/checks/${checkId}`);
+    const v3 = (await (await fetch(`${base}/api/v3/checks/${checkId}`, { headers: { 'x-api-key': tenant.api_key } })).json()) as { channels: string };
+    expect(v3.channels).toMatch(/^[0-9a-f-]{36}$/);
     await page.context().close();
   });
 
@@ -157,7 +168,7 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     const page = await signedIn(tenant.api_key);
     const components = (await (await fetch(`${base}/api/v1/components?page=acme`, { headers: { authorization: `Bearer ${tenant.api_key}` } })).json()) as { data: { id: string; name: string }[] };
     const backups = components.data.find((c) => c.name === 'Backups')!.id;
-    const paths = ['/console/pages', `/console/pages/${pageId}`, `/console/components/${backups}`, '/console/channels', `/console/checks/${checkId}`, '/console', '/console/no-such-page'];
+    const paths = ['/console/pages', `/console/pages/${pageId}`, `/console/components/${backups}`, '/console/channels', `/console/checks/${checkId}`, `/console/checks/${checkId}/edit`, '/console', '/console/no-such-page'];
     const audit = async (path: string) => {
       await page.goto(`${base}${path}`);
       await page.evaluate(AXE);

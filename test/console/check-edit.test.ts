@@ -19,7 +19,7 @@ describe(`console check edit and delete on ${backend}`, () => {
   beforeAll(async () => {
     t = await testDatabase();
     const clock = new ManualClock('2026-12-01T10:00:00Z');
-    o = await drivenOverdue({ database: t, clock, builtinJobs: false });
+    o = await drivenOverdue({ database: t, clock, builtinJobs: false, env: { WEBHOOK_ALLOW_PRIVATE: '127.0.0.1' } });
     const admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
     const api = apiClient(o, () => admin);
     acme = await newTenant(api, 'acme');
@@ -75,6 +75,47 @@ describe(`console check edit and delete on ${backend}`, () => {
     expect(bad.status).toBe(400);
     expect((await v3(acme.api_key, 'GET', `/checks/${check.uuid}`)).body).toMatchObject({ name: 'etl', grace: 300, timeout: 3600 });
     expect((await v3(acme.api_key, 'GET', `/checks/${cron.uuid}`)).body).toMatchObject({ schedule: '0 6 * * *', tz: 'UTC' });
+  });
+
+  it("routes the check to the owner's channels chosen by name, or back to the defaults; never to another tenant's channel", async () => {
+    const channel = async (key: string, name: string) =>
+      (await apiClient(o, () => key)('POST', '/api/v1/channels', { kind: 'webhook', name, config: { url: `http://127.0.0.1:9/${name}` } })).body as { id: string };
+    const ops = await channel(acme.api_key, 'ops-room');
+    const pager = await channel(acme.api_key, 'pager');
+    const theirs = await channel(globex.api_key, 'globex-hook');
+    const check = await create(acme.api_key, { name: 'routed', timeout: 3600, grace: 300 });
+    const channelsOf = async () => ((await v3(acme.api_key, 'GET', `/checks/${check.uuid}`)).body as { channels: string }).channels.split(',').sort();
+    const c = consoleClient(o);
+    await c.signIn(acme.api_key);
+    const form = await c.request('GET', `/console/checks/${check.uuid}/edit`);
+    expect(form.text).toContain('ops-room (webhook)');
+    expect(form.text).toContain('pager (webhook)');
+    expect(form.text).not.toContain('globex-hook');
+    expect(form.text).toMatch(/value="default" checked/);
+    const base = { csrf: c.csrf(form.text), name: 'routed', tags: '', timeout: '3600', grace: '300' };
+
+    expect((await c.request('POST', `/console/checks/${check.uuid}/edit`, { ...base, channel_mode: 'chosen', [`channel:${pager.id}`]: 'on' })).status).toBe(303);
+    expect(await channelsOf()).toEqual([pager.id]);
+    const again = await c.request('GET', `/console/checks/${check.uuid}/edit`);
+    expect(again.text).toMatch(/value="chosen" checked/);
+    expect(again.text).toMatch(new RegExp(`name="channel:${pager.id}" value="on" checked`));
+    expect(again.text).not.toMatch(new RegExp(`name="channel:${ops.id}" value="on" checked`));
+
+    // Another tenant's channel, or none ticked: refused with the reason, nothing changes.
+    const foreign = await c.request('POST', `/console/checks/${check.uuid}/edit`, { ...base, name: 'renamed', channel_mode: 'chosen', [`channel:${theirs.id}`]: 'on' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.text).toContain('invalid channel identifier');
+    const none = await c.request('POST', `/console/checks/${check.uuid}/edit`, { ...base, name: 'renamed', channel_mode: 'chosen' });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('choose at least one channel');
+    expect(await channelsOf()).toEqual([pager.id]);
+    expect((await v3(acme.api_key, 'GET', `/checks/${check.uuid}`)).body).toMatchObject({ name: 'routed' });
+
+    // A form without the channel fields leaves the routing alone; "default" follows the owner's defaults again (all, none being default).
+    await c.request('POST', `/console/checks/${check.uuid}/edit`, base);
+    expect(await channelsOf()).toEqual([pager.id]);
+    await c.request('POST', `/console/checks/${check.uuid}/edit`, { ...base, channel_mode: 'default', [`channel:${pager.id}`]: 'on' });
+    expect(await channelsOf()).toEqual([ops.id, pager.id].sort());
   });
 
   it('deletes after a confirmation page; another tenant, a read-only key and a form without its token cannot', async () => {
