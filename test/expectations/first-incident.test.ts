@@ -57,7 +57,7 @@ describe(`the first incident, replayed on ${backend}`, { timeout: 150_000 }, () 
     }
     // The jobs run as usual on May 16 (their heartbeats are up), then stop: the half-applied upgrade.
     o.scheduler.refreshSources();
-    await runUntil('2025-05-16T12:00:00Z', 60 * 60_000);
+    await runUntil('2025-05-16T12:00:00Z', 3 * 60 * 60_000);
     for (const slug of Object.keys(tenants)) await setJobPaused(t.db, `billing.invoice-run:${slug}`, true, clock.now());
   });
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe(`the first incident, replayed on ${backend}`, { timeout: 150_000 }, () 
   it("Berlin's run slot passes unrun: the job's heartbeat goes down, invoices-exist fails within the grace and is repaired", async () => {
     // globex: 02:00 CEST on May 17 is 00:00Z; the job's grace (max run time) is 15 min, the tenant's invoice grace 30 min.
     // Hours at a time through the quiet evening, then five minutes at a time around the slot.
-    await runUntil('2025-05-16T23:55:00Z', 60 * 60_000);
+    await runUntil('2025-05-16T23:55:00Z', 4 * 60 * 60_000);
     await runUntil('2025-05-17T00:14:00Z');
     const job = await t.db.selectFrom('jobs').innerJoin('checks', 'checks.id', 'jobs.check_id').select(['checks.status']).where('jobs.key', '=', 'billing.invoice-run:globex').executeTakeFirstOrThrow();
     expect(job.status).not.toBe('down');
@@ -112,6 +112,7 @@ describe(`the first incident, replayed on ${backend}`, { timeout: 150_000 }, () 
   });
 
   it('two days of stopped jobs: each tenant and day is found and repaired once; nothing duplicated, nothing missing', async () => {
+    await runUntil('2025-05-19T05:35:00Z', 3 * 60 * 60_000);
     await runUntil('2025-05-19T08:00:00Z', 60 * 60_000);
     const s = await signals('expectation:invoices-exist');
     const failing = s.filter((x) => x.kind === 'failing');
