@@ -183,7 +183,26 @@ function Related(props: { channels: Links; incidents: Links }) {
   );
 }
 
-export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[]; related?: { channels: Links; incidents: Links } }) {
+/** Links between pages of the ping log: back to the newest, on to older pings. */
+function LogPages(props: { older: string | null; newest: string | null }) {
+  if (!props.older && !props.newest) return null;
+  return (
+    <nav class="actions" aria-label="Ping log pages">
+      {props.newest ? (
+        <a href={props.newest} rel="first">
+          Newest pings
+        </a>
+      ) : null}
+      {props.older ? (
+        <a href={props.older} rel="next">
+          Older pings
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[]; pages?: { older: string | null; newest: string | null }; related?: { channels: Links; incidents: Links } }) {
   const c = props.check;
   const v = props.viewer;
   return (
@@ -236,7 +255,7 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
       <DurationChart points={c.durations} />
       <h2>Ping log</h2>
       {props.pings.length === 0 ? (
-        <p>No pings yet.</p>
+        <p>{props.pages?.newest ? 'No older pings.' : 'No pings yet.'}</p>
       ) : (
         <table>
           <thead>
@@ -269,6 +288,7 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
           </tbody>
         </table>
       )}
+      {props.pages ? <LogPages older={props.pages.older} newest={props.pages.newest} /> : null}
       <h2>Status changes</h2>
       {c.flips.length === 0 ? (
         <p>None yet.</p>

@@ -33,6 +33,10 @@ import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessio
 const COOKIE = 'overdue_console';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE_SIZE = 50;
+/** Pings per page of a check's log: a screenful or two, never the whole retention. */
+const PING_PAGE = 100;
+/** Runs in a check's duration chart. */
+const CHART_RUNS = 50;
 const STATES = Object.keys(CHECK_STATE_RANK) as CheckState[];
 
 /** What the overview lists beside the checks (alert channels, deliveries…): composed at the root from other features. */
@@ -177,19 +181,24 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     const row = UUID.test(id) ? await checks.get(scopeOf(s), id) : undefined;
     if (!row) return notFound(c);
     const source = `check:${row.id}`;
-    const [pings, flips, alerted, catalog, visible] = await Promise.all([
-      checks.pings(scopeOf(s), id),
+    // The log's cursor is a ping number; anything else (it is client input) shows the newest page.
+    const before = c.req.query('before');
+    const cursor = before !== undefined && /^\d{1,18}$/.test(before) ? BigInt(before) : undefined;
+    const [log, flips, runs, alerted, catalog, visible] = await Promise.all([
+      checks.pingPage(scopeOf(s), id, { before: cursor, limit: PING_PAGE }),
       checks.flips(row, {}),
+      checks.durations(row, undefined, CHART_RUNS),
       deps.channels.effective({ tenantId: row.tenant_id }, [source]),
       deps.channels.catalog({ tenantId: row.tenant_id }),
       visiblePages(deps.pages, s),
     ]);
-    const view = checkDetail(row, pings ?? [], flips, clock.now(), deps.publicUrl);
+    const view = checkDetail(row, log?.pings ?? [], flips, runs, clock.now(), deps.publicUrl);
+    const pages = { older: log && log.older !== null ? `/console/checks/${row.id}?before=${log.older}` : null, newest: cursor !== undefined ? `/console/checks/${row.id}` : null };
     // Which channels hear it (its routing, else its owner's defaults) and the open incidents of components that follow it.
     const names = new Map(catalog.map((ch) => [ch.id, ch.name]));
     const channelLinks = (alerted.get(source) ?? []).map((cid) => ({ href: `/console/channels#channel-${cid}`, label: names.get(cid) ?? cid }));
     const incidentLinks = await incidentsOfSource(deps.pages, await openIncidents(deps.incidents, visible), visible, source);
-    return html(c, CheckPage({ viewer: viewerOf(s), ...view, related: { channels: channelLinks, incidents: incidentLinks } }));
+    return html(c, CheckPage({ viewer: viewerOf(s), ...view, pages, related: { channels: channelLinks, incidents: incidentLinks } }));
   });
 
   app.get('/checks/:id/pings/:n/body', signedIn, async (c) => {

@@ -78,9 +78,13 @@ export async function deleteCheckRow(db: Db, id: string): Promise<void> {
   await db.deleteFrom('checks').where('id', '=', id).execute();
 }
 
-/** Newest first. */
-export async function listPings(db: Db, checkId: string, limit: number) {
-  return db
+/**
+ * Newest first, at most `limit`; with `before`, only pings numbered below it
+ * (keyset on the primary key (check_id, n): each page is one index range,
+ * however deep).
+ */
+export async function listPings(db: Db, checkId: string, limit: number, before?: bigint) {
+  let q = db
     .selectFrom('pings')
     .select([
       'n',
@@ -98,10 +102,9 @@ export async function listPings(db: Db, checkId: string, limit: number) {
       // The console shows the start of each body in the log.
       sql<Uint8Array | null>`substring(body from 1 for 160)`.as('body_head'),
     ])
-    .where('check_id', '=', checkId)
-    .orderBy('n', 'desc')
-    .limit(limit)
-    .execute();
+    .where('check_id', '=', checkId);
+  if (before !== undefined) q = q.where('n', '<', before);
+  return q.orderBy('n', 'desc').limit(limit).execute();
 }
 
 export async function pingBody(db: Db, checkId: string, n: number): Promise<Uint8Array | null | undefined> {

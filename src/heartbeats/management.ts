@@ -33,6 +33,12 @@ export interface CheckManagement {
   setPaused(scope: Scope, id: string, paused: boolean, until?: Date | null): Promise<CheckRow | undefined | 'not_paused'>;
   /** The newest pings (up to the retention limit, at most 1,000), newest first. */
   pings(scope: Scope, id: string): Promise<PingRows | undefined>;
+  /**
+   * One page of the ping log, newest first: up to `limit` (clamped to 1…200)
+   * pings numbered below `before` (none: the newest). `older` is the `before`
+   * of the next page, null when this one reaches the oldest ping kept.
+   */
+  pingPage(scope: Scope, id: string, page: { before?: bigint | undefined; limit: number }): Promise<{ pings: PingRows; older: bigint | null } | undefined>;
   /** `null`: the ping has no body. */
   pingBody(scope: Scope, id: string, n: number): Promise<Uint8Array | null | undefined>;
   /** Flips of a check the caller got from `get` (which applied the scope). */
@@ -42,6 +48,9 @@ export interface CheckManagement {
   /** Throws when the database does not answer. */
   ready(): Promise<void>;
 }
+
+/** A caller's page size kept within 1…max. */
+const clamp = (n: number, max: number) => Math.max(1, Math.min(Math.trunc(n) || 1, max));
 
 export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock; pingLogLimit: number }): CheckManagement {
   const { db, clock } = deps;
@@ -58,6 +67,14 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
     async pings(scope, id) {
       if (!(await findCheck(db, scope, id))) return undefined;
       return listPings(db, id, Math.min(deps.pingLogLimit, 1000));
+    },
+    async pingPage(scope, id, page) {
+      if (!(await findCheck(db, scope, id))) return undefined;
+      const limit = clamp(page.limit, 200);
+      // One more than asked tells whether an older page exists without counting.
+      const rows = await listPings(db, id, limit + 1, page.before);
+      const pings = rows.slice(0, limit);
+      return { pings, older: rows.length > limit ? pings[pings.length - 1]!.n : null };
     },
     async pingBody(scope, id, n) {
       if (!(await findCheck(db, scope, id))) return undefined;

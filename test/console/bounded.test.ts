@@ -1,0 +1,121 @@
+import { sql, type KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, created, type Api } from '../support/http.js';
+import { newTenant } from '../support/tenants.js';
+import { drivenOverdue, type TestOverdue } from '../support/app.js';
+import { ManualClock } from '../support/clock.js';
+import { consoleClient } from '../support/console.js';
+import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { insertApiKey } from '../support/keys.js';
+
+/**
+ * The console with a tenant of many checks and a check of many pings: every
+ * page reads a bounded number of rows, whatever the tenant's size. The ping
+ * log pages by ping number. "Widest" is the most rows any one statement
+ * returned for a request.
+ */
+describe(`console pages stay bounded on ${backend}`, () => {
+  const CHECKS = 300;
+  const PINGS = 250;
+  let t: TestDatabase;
+  let o: TestOverdue;
+  let api: Api;
+  let acme: { id: string; api_key: string };
+  let probe: string;
+  let pageId: string;
+  let pager: string;
+  let widest = 0;
+
+  // Counts the rows each statement returns (reads and writes alike), through the same connection.
+  const rowCounter: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      widest = Math.max(widest, args.result.rows.length);
+      return args.result;
+    },
+  };
+  const widestOf = async <T>(fn: () => Promise<T>): Promise<{ result: T; widest: number }> => {
+    widest = 0;
+    const result = await fn();
+    return { result, widest };
+  };
+
+  beforeAll(async () => {
+    t = await testDatabase();
+    const clock = new ManualClock(new Date('2026-12-01T10:00:00Z'));
+    o = await drivenOverdue({ database: { ...t, db: t.db.withPlugin(rowCounter) }, clock, env: { PING_LOG_LIMIT: '1000', WEBHOOK_ALLOW_PRIVATE: '127.0.0.1' } });
+    const admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
+    api = apiClient(o, () => admin);
+    acme = await newTenant(api, 'acme');
+    pageId = (await created(api, '/api/v1/pages', { slug: 'acme', name: 'Acme status' }, acme.api_key)).id;
+    pager = (await created(api, '/api/v1/channels', { kind: 'slack', name: 'acme pager', config: { url: 'http://127.0.0.1:9/pager' } }, acme.api_key)).id;
+    await created(api, '/api/v1/channels', { kind: 'slack', name: 'acme chat', config: { url: 'http://127.0.0.1:9/chat' }, default: true }, acme.api_key);
+    const r = await api('POST', '/api/v3/checks/', { name: 'probe', timeout: 60, grace: 60 }, null, { 'x-api-key': acme.api_key });
+    expect(r.status).toBe(201);
+    probe = r.body.uuid as string;
+    const { ping_key } = await t.db.selectFrom('checks').select('ping_key').where('id', '=', probe).executeTakeFirstOrThrow();
+    // bulk-001 … bulk-300, tagged "bulk" and one of team-0 … team-6; the first 30 by name route to the pager.
+    await sql`
+      insert into checks (id, tenant_id, ping_key, name, tags, kind, timeout_s, grace_s, created_at, updated_at)
+      select gen_random_uuid(), ${acme.id}::uuid, ${ping_key}, 'bulk-' || lpad(i::text, 3, '0'), 'bulk team-' || (i % 7), 'simple', 3600, 60, ${clock.now()}::timestamptz, ${clock.now()}::timestamptz
+      from generate_series(1, ${CHECKS}) i`.execute(t.db);
+    await sql`
+      insert into alert_routing (source, tenant_id, channel_ids, channel_names, updated_at)
+      select 'check:' || id, ${acme.id}::uuid, array[${pager}::uuid], '{}', ${clock.now()}::timestamptz
+      from checks where tenant_id = ${acme.id}::uuid and name like 'bulk-%' and name <= 'bulk-030'`.execute(t.db);
+    // The probe's 250 pings, one a minute, the newest last; every tenth has a body.
+    await sql`
+      insert into pings (check_id, n, created, kind, scheme, remote_addr, method, ua, body)
+      select ${probe}::uuid, n, ${clock.now()}::timestamptz - make_interval(mins => ${PINGS} - n), null, 'http', '192.0.2.1', 'GET', 'curl',
+             case when n % 10 = 0 then convert_to('run ' || n, 'UTF8') end
+      from generate_series(1, ${PINGS}) n`.execute(t.db);
+    await sql`update checks set n_pings = ${PINGS}, last_ping = ${clock.now()}::timestamptz, status = 'up' where id = ${probe}::uuid`.execute(t.db);
+  });
+  afterAll(async () => {
+    await o?.stop();
+    await t?.close();
+  });
+
+  const signedIn = async () => {
+    const c = consoleClient(o);
+    await c.signIn(acme.api_key);
+    return c;
+  };
+  /** The ping numbers in a check page's log, in order. */
+  const logNumbers = (html: string) => [...html.slice(html.indexOf('<h2>Ping log</h2>'), html.indexOf('<h2>Status changes</h2>')).matchAll(/<tr><td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+
+  it('pages the ping log 100 at a time: "Older pings" follows the cursor to the oldest, "Newest pings" comes back', async () => {
+    const c = await signedIn();
+    const first = await widestOf(() => c.request('GET', `/console/checks/${probe}`));
+    expect(first.result.status).toBe(200);
+    const newest = logNumbers(first.result.text);
+    expect(newest).toHaveLength(100);
+    expect(newest[0]).toBe(250);
+    expect(newest[99]).toBe(151);
+    expect(first.widest).toBeLessThanOrEqual(101);
+    expect(first.result.text).toContain(`<a href="/console/checks/${probe}?before=151" rel="next">Older pings</a>`);
+    expect(first.result.text).not.toContain('Newest pings');
+
+    const second = await c.request('GET', `/console/checks/${probe}?before=151`);
+    expect(logNumbers(second.text)).toEqual(Array.from({ length: 100 }, (_, i) => 150 - i));
+    expect(second.text).toContain(`<a href="/console/checks/${probe}?before=51" rel="next">Older pings</a>`);
+    expect(second.text).toContain(`<a href="/console/checks/${probe}" rel="first">Newest pings</a>`);
+    expect(second.text).toContain(`/console/checks/${probe}/pings/150/body`);
+
+    const last = await c.request('GET', `/console/checks/${probe}?before=51`);
+    expect(logNumbers(last.text)).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
+    expect(last.text).not.toContain('Older pings');
+    expect(last.text).toContain('Newest pings');
+    const beyond = await c.request('GET', `/console/checks/${probe}?before=1`);
+    expect(beyond.text).toContain('No older pings.');
+  });
+
+  it('a hostile log cursor shows the newest page, never a 500', async () => {
+    const c = await signedIn();
+    for (const before of ['abc', '-5', '1.5', '%00', '9'.repeat(40), '99999999999999999999', '1e3', '']) {
+      const res = await c.request('GET', `/console/checks/${probe}?before=${before}`);
+      expect(res.status, before).toBe(200);
+      expect(logNumbers(res.text)[0], before).toBe(250);
+    }
+  });
+});
