@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { SourceChoices } from './console/index.js';
+import type { AlertChannels } from './alerts/index.js';
+import type { ChannelUsers, SourceChoices } from './console/index.js';
 import type { Database } from './db/database.js';
 import { listExpectations } from './expectations/index.js';
-import { PLATFORM_TAG, type CheckManagement } from './heartbeats/index.js';
+import { checkSourcesOf, PLATFORM_TAG, type CheckManagement } from './heartbeats/index.js';
 
 /**
  * The sources the console's status page forms offer, by name: the checks in
@@ -36,5 +37,20 @@ export function consoleSourceChoices(db: Kysely<Database>, checks: CheckManageme
           owner: { exists: true, tenantId: null, everyTenant: e.scope === 'forEachTenant' },
         })),
     ];
+  };
+}
+
+/**
+ * Which of the owner's checks alert each of its channels (the admin key's
+ * channels are the platform's, heard by the platform's checks): heartbeats
+ * names the checks as a subquery, alerting ranks and counts them per channel
+ * in one statement. Composition glue: neither feature knows the other's tables.
+ */
+export function consoleChannelUsers(db: Kysely<Database>, channels: AlertChannels): ChannelUsers {
+  return async (owner, shown) => {
+    const users = await channels.users(owner, checkSourcesOf(db, owner.tenantId), shown);
+    return new Map(
+      [...users].map(([channelId, u]) => [channelId, { total: u.total, first: u.first.map((s) => ({ id: s.source.slice('check:'.length), name: s.label })) }]),
+    );
   };
 }

@@ -21,5 +21,8 @@ export interface SourceChoice {
  */
 export type SourceChoices = (scope: Scope) => Promise<SourceChoice[]>;
 
+/** Per alert channel of an owner: how many checks alert it and the first `shown` of them by name. */
+export type ChannelUsers = (owner: { tenantId: string | null }, shown: number) => Promise<Map<string, { total: number; first: { id: string; name: string }[] }>>;
+
 /** Active subscribers per page id (pages without any are absent). */
 export type SubscriberCounts = (pageIds: string[]) => Promise<Map<string, number>>;

@@ -26,7 +26,7 @@ import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
 import { incidentsOfSource, incidentTiles, openIncidents } from './concerns.js';
 import { visiblePages } from './incident-views.js';
-import type { SourceChoices, SubscriberCounts } from './ports.js';
+import type { ChannelUsers, SourceChoices, SubscriberCounts } from './ports.js';
 import { statusPageRoutes } from './status-page-routes.js';
 import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
@@ -60,6 +60,8 @@ export interface ConsoleDeps {
   deliveries: Pick<Subscriptions, 'deliveryPage' | 'deliveryCounts' | 'retry'>;
   /** The checks and expectations a component may list, by name (built at the root from heartbeats and expectations). */
   sources: SourceChoices;
+  /** Which checks alert each channel, counted in the database (built at the root from heartbeats and alerting). */
+  channelUsers: ChannelUsers;
   /** Subscribers per status page (notify's, through the root). */
   subscribers: SubscriberCounts;
   clock: Clock;
@@ -215,7 +217,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
   });
 
   app.route('/', checkEditPages({ checks, signedIn, html }));
-  app.route('/', channelPages({ channels: deps.channels, checks, signedIn, html }));
+  app.route('/', channelPages({ channels: deps.channels, users: deps.channelUsers, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));
   app.route('/', maintenancePages({ pages: deps.pages, incidents: deps.incidents, signedIn, html }));

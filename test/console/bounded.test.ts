@@ -11,8 +11,9 @@ import { insertApiKey } from '../support/keys.js';
 /**
  * The console with a tenant of many checks and a check of many pings: every
  * page reads a bounded number of rows, whatever the tenant's size. The ping
- * log pages by ping number. "Widest" is the most rows any one statement
- * returned for a request.
+ * log pages by ping number, a channel counts the checks it hears and names
+ * the first 20. "Widest" is the most rows any one statement returned for a
+ * request.
  */
 describe(`console pages stay bounded on ${backend}`, () => {
   const CHECKS = 300;
@@ -117,5 +118,20 @@ describe(`console pages stay bounded on ${backend}`, () => {
       expect(res.status, before).toBe(200);
       expect(logNumbers(res.text)[0], before).toBe(250);
     }
+  });
+
+  it('a channel names the first 20 checks that alert it by name and counts the rest, read in a bounded number of rows', async () => {
+    const c = await signedIn();
+    const { result: page, widest: rows } = await widestOf(() => c.request('GET', '/console/channels'));
+    expect(page.status).toBe(200);
+    const row = (name: string) => page.text.slice(page.text.indexOf(`<td>${name}</td>`), page.text.indexOf('</tr>', page.text.indexOf(`<td>${name}</td>`)));
+    const named = (html: string) => [...html.matchAll(/<a href="\/console\/checks\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) => m[1]);
+    // Routed: bulk-001 … bulk-030, the first 20 named.
+    expect(named(row('acme pager'))).toEqual(Array.from({ length: 20 }, (_, i) => `bulk-${String(i + 1).padStart(3, '0')}`));
+    expect(row('acme pager')).toContain('and 10 more');
+    // Unrouted: the default channel hears the 270 others and the probe.
+    expect(named(row('acme chat'))).toEqual([...Array.from({ length: 20 }, (_, i) => `bulk-${String(i + 31).padStart(3, '0')}`)]);
+    expect(row('acme chat')).toContain(`and ${CHECKS - 30 + 1 - 20} more`);
+    expect(rows).toBeLessThan(100);
   });
 });
