@@ -76,7 +76,7 @@ export function OverviewPage(props: { viewer: Viewer; tiles: Tile[]; failing: Ch
 
 const STATES: CheckStateName[] = ['down', 'late', 'new', 'up', 'paused'];
 
-export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; filter: { state?: string; tag?: string; q?: string }; next: string | null }) {
+export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; tags: string[]; filter: { state?: string; tag?: string; q?: string }; next: string | null }) {
   const f = props.filter;
   return (
     <Page title="Checks" current="/console/checks" viewer={props.viewer}>
@@ -99,8 +99,14 @@ export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; fil
         </label>
         <label>
           Tag
-          <input name="tag" value={f.tag ?? ''} maxlength={100} />
+          <input name="tag" value={f.tag ?? ''} maxlength={100} list="tag-choices" />
         </label>
+        {/* The browser's own suggestions: a bounded list of the tags in use, typing any other still filters. */}
+        <datalist id="tag-choices">
+          {props.tags.map((t) => (
+            <option value={t} />
+          ))}
+        </datalist>
         <button type="submit">Filter</button>
       </form>
       {props.checks.length === 0 ? <p>No checks match.</p> : <CheckTable checks={props.checks} />}

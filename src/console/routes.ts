@@ -35,6 +35,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE_SIZE = 50;
 /** Pings per page of a check's log: a screenful or two, never the whole retention. */
 const PING_PAGE = 100;
+/** Tags the list's tag filter suggests (any other can still be typed). */
+const TAG_CHOICES = 100;
 /** Runs in a check's duration chart. */
 const CHART_RUNS = 50;
 const STATES = Object.keys(CHECK_STATE_RANK) as CheckState[];
@@ -165,14 +167,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
       }
     }
     const filter = { state: STATES.includes(state as CheckState) ? (state as CheckState) : undefined, tag, q };
-    const rows = await checks.page(scopeOf(s), { ...filter, after, limit: PAGE_SIZE });
+    const [rows, tags] = await Promise.all([checks.page(scopeOf(s), { ...filter, after, limit: PAGE_SIZE }), checks.tags(scopeOf(s), TAG_CHOICES)]);
     const last = rows[rows.length - 1];
     let next: string | null = null;
     if (rows.length === PAGE_SIZE && last) {
       const params = new URLSearchParams({ ...(filter.state && { state: filter.state }), ...(tag && { tag }), ...(q && { q }), after: Buffer.from(JSON.stringify([last.rank, last.id, last.name])).toString('base64url') });
       next = `/console/checks?${params}`;
     }
-    return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
+    return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), tags, filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
   });
 
   const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')) }), 404);

@@ -210,6 +210,19 @@ export async function countChecksByState(db: Db, scope: Scope, now: Date): Promi
 
 export const CHECK_STATE_RANK = RANK;
 
+/**
+ * Up to `limit` distinct tags of the checks in scope, alphabetically: the
+ * console's tag filter offers them. Split and deduplicated in the database,
+ * so only the tags leave it, however many checks carry them.
+ */
+export async function listTags(db: Db, scope: Scope, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ tag: string }>`
+    select distinct t.tag from checks c cross join lateral unnest(string_to_array(c.tags, ' ')) as t(tag)
+    where t.tag <> '' ${scope.admin ? sql`` : sql`and c.tenant_id = ${scope.tenantId}::uuid`}
+    order by t.tag limit ${limit}`.execute(db);
+  return rows.map((r) => r.tag);
+}
+
 /** The closed runs of a check since `since` (oldest first), at most `limit`: each finish that closed a run, with its duration. */
 export async function listDurations(db: Db, checkId: string, since: Date | undefined, limit: number) {
   let q = db

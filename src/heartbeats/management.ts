@@ -4,7 +4,7 @@ import { findActiveKeyByHash, type Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
-import { countChecksByState, findCheck, listChecks, listChecksPage, listDurations, listFlips, listPings, pingBody, type CheckState, type Scope } from './manage-store.js';
+import { countChecksByState, findCheck, listChecks, listChecksPage, listDurations, listFlips, listPings, listTags, pingBody, type CheckState, type Scope } from './manage-store.js';
 import type { CheckRow } from './store.js';
 import type { CheckSpec } from './v3-validate.js';
 
@@ -22,6 +22,8 @@ export interface CheckManagement {
   list(scope: Scope, filter: { tags: string[]; slug?: string | undefined }): Promise<CheckRow[]>;
   /** A page of checks, failing first (the console's list). */
   page(scope: Scope, filter: Omit<Parameters<typeof listChecksPage>[3], never>): Promise<(CheckRow & { rank: number })[]>;
+  /** Up to `limit` (clamped to 1…500) distinct tags of the scope's checks, alphabetically. */
+  tags(scope: Scope, limit: number): Promise<string[]>;
   /** Checks in scope per state now. */
   counts(scope: Scope): Promise<Record<CheckState, number>>;
   /** By id or by `unique_key`. */
@@ -58,6 +60,7 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
     principalFor: (key) => findActiveKeyByHash(db, hashApiKey(key)),
     list: (scope, filter) => listChecks(db, scope, filter),
     page: (scope, filter) => listChecksPage(db, scope, clock.now(), filter),
+    tags: (scope, limit) => listTags(db, scope, clamp(limit, 500)),
     counts: (scope) => countChecksByState(db, scope, clock.now()),
     get: (scope, id) => findCheck(db, scope, id),
     create: (scope, spec) => createCheck(db, scope, spec, clock.now()),

@@ -12,8 +12,7 @@ import { insertApiKey } from '../support/keys.js';
  * The console with a tenant of many checks and a check of many pings: every
  * page reads a bounded number of rows, whatever the tenant's size. The ping
  * log pages by ping number, a channel counts the checks it hears and names
- * the first 20. "Widest" is the most rows any one statement returned for a
- * request.
+ * the first 20, the tag filter suggests the tags in use. "Widest" is the most rows any one statement returned for a request.
  */
 describe(`console pages stay bounded on ${backend}`, () => {
   const CHECKS = 300;
@@ -133,5 +132,17 @@ describe(`console pages stay bounded on ${backend}`, () => {
     expect(named(row('acme chat'))).toEqual([...Array.from({ length: 20 }, (_, i) => `bulk-${String(i + 31).padStart(3, '0')}`)]);
     expect(row('acme chat')).toContain(`and ${CHECKS - 30 + 1 - 20} more`);
     expect(rows).toBeLessThan(100);
+  });
+
+  it('the tag filter suggests the tags in use, from one bounded query', async () => {
+    const c = await signedIn();
+    const { result: list, widest: rows } = await widestOf(() => c.request('GET', '/console/checks'));
+    const options = [...list.text.slice(list.text.indexOf('<datalist id="tag-choices">'), list.text.indexOf('</datalist>')).matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+    expect(options).toEqual(['bulk', 'team-0', 'team-1', 'team-2', 'team-3', 'team-4', 'team-5', 'team-6']);
+    expect(list.text).toContain('list="tag-choices"');
+    expect(rows).toBeLessThanOrEqual(51);
+    const filtered = await c.request('GET', '/console/checks?tag=team-3');
+    expect(filtered.text).toContain('bulk-003');
+    expect(filtered.text).not.toContain('bulk-004');
   });
 });
