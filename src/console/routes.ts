@@ -24,6 +24,7 @@ import type { Subscriptions } from '../notify/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
+import { filterText } from './cursor.js';
 import { incidentsOfSource, incidentTiles, openIncidents } from './concerns.js';
 import { visiblePages } from './incident-views.js';
 import type { ChannelUsers, SourceChoices, SubscriberCounts } from './ports.js';
@@ -71,10 +72,6 @@ export interface ConsoleDeps {
   publicUrl: string;
   trustProxy: TrustProxy;
 }
-
-/** A filter box's text: control characters dropped (Postgres refuses NUL in text), at most 100 characters. */
-// eslint-disable-next-line no-control-regex
-const filterText = (v: string | undefined) => v?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100) || undefined;
 
 const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
 

@@ -4,7 +4,7 @@ import { findActiveKeyByHash, type Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { createCheck, deleteCheck, setPaused, updateCheck } from './manage.js';
-import { countChecksByState, findCheck, listChecks, listChecksPage, listDurations, listFlips, listPings, listTags, pingBody, type CheckState, type Scope } from './manage-store.js';
+import { countChecksByState, findCheck, findChecksByIds, listCheckChoices, listChecks, listChecksPage, listDurations, listFlips, listPings, listTags, pingBody, type CheckState, type Scope } from './manage-store.js';
 import type { CheckRow } from './store.js';
 import type { CheckSpec } from './v3-validate.js';
 
@@ -22,6 +22,14 @@ export interface CheckManagement {
   list(scope: Scope, filter: { tags: string[]; slug?: string | undefined }): Promise<CheckRow[]>;
   /** A page of checks, failing first (the console's list). */
   page(scope: Scope, filter: Omit<Parameters<typeof listChecksPage>[3], never>): Promise<(CheckRow & { rank: number })[]>;
+  /**
+   * The first checks by name the scope may offer as a status page
+   * component's sources (`limit` clamped to 1…500), for a page of
+   * `pageTenantId` (null: the platform's page), names containing `q` if given.
+   */
+  choices(scope: Scope, filter: { q?: string | undefined; pageTenantId: string | null; limit: number }): Promise<CheckRow[]>;
+  /** These checks, as far as the scope sees them (unknown ids are left out). */
+  byIds(scope: Scope, ids: string[]): Promise<CheckRow[]>;
   /** Up to `limit` (clamped to 1…500) distinct tags of the scope's checks, alphabetically. */
   tags(scope: Scope, limit: number): Promise<string[]>;
   /** Checks in scope per state now. */
@@ -60,6 +68,8 @@ export function createCheckManagement(deps: { db: Kysely<Database>; clock: Clock
     principalFor: (key) => findActiveKeyByHash(db, hashApiKey(key)),
     list: (scope, filter) => listChecks(db, scope, filter),
     page: (scope, filter) => listChecksPage(db, scope, clock.now(), filter),
+    choices: (scope, filter) => listCheckChoices(db, scope, { ...filter, limit: clamp(filter.limit, 500) }),
+    byIds: (scope, ids) => findChecksByIds(db, scope, ids),
     tags: (scope, limit) => listTags(db, scope, clamp(limit, 500)),
     counts: (scope) => countChecksByState(db, scope, clock.now()),
     get: (scope, id) => findCheck(db, scope, id),

@@ -12,7 +12,9 @@ import { insertApiKey } from '../support/keys.js';
  * The console with a tenant of many checks and a check of many pings: every
  * page reads a bounded number of rows, whatever the tenant's size. The ping
  * log pages by ping number, a channel counts the checks it hears and names
- * the first 20, the tag filter suggests the tags in use. "Widest" is the most rows any one statement returned for a request.
+ * the first 20, the source picker lists the first 200 checks by name with a
+ * name search and keeps the ticked ones, the tag filter suggests the tags in
+ * use. "Widest" is the most rows any one statement returned for a request.
  */
 describe(`console pages stay bounded on ${backend}`, () => {
   const CHECKS = 300;
@@ -132,6 +134,34 @@ describe(`console pages stay bounded on ${backend}`, () => {
     expect(named(row('acme chat'))).toEqual([...Array.from({ length: 20 }, (_, i) => `bulk-${String(i + 31).padStart(3, '0')}`)]);
     expect(row('acme chat')).toContain(`and ${CHECKS - 30 + 1 - 20} more`);
     expect(rows).toBeLessThan(100);
+  });
+
+  it('the source picker lists the first 200 checks by name, finds others by name, and keeps a ticked one beyond them', async () => {
+    const c = await signedIn();
+    const boxes = (html: string) => [...html.matchAll(/name="source:check:[0-9a-f-]{36}" value="on"( checked="")?\s*\/?> <label[^>]*>([^<]+)<\/label>/g)].map((m) => ({ name: m[2], checked: m[1] !== undefined }));
+    const { result: page, widest: rows } = await widestOf(() => c.request('GET', `/console/pages/${pageId}`));
+    expect(page.status).toBe(200);
+    expect(boxes(page.text)).toHaveLength(200);
+    expect(boxes(page.text)[0]!.name).toBe('bulk-001');
+    expect(page.text).toContain('Find checks by name');
+    expect(rows).toBeLessThanOrEqual(201);
+
+    const found = await c.request('GET', `/console/pages/${pageId}?q=bulk-29`);
+    expect(boxes(found.text).map((b) => b.name)).toEqual(Array.from({ length: 10 }, (_, i) => `bulk-29${i}`));
+    expect(found.text).toContain('value="bulk-29"');
+    const none = await c.request('GET', `/console/pages/${pageId}?q=${encodeURIComponent('%_\u0000')}`);
+    expect(none.status).toBe(200);
+    expect(boxes(none.text)).toEqual([]);
+
+    // "probe" sorts after every bulk-…: beyond the first 200, yet a component listing it shows it ticked.
+    const component = await created(api, '/api/v1/components', { page: 'acme', name: 'Probe', sources: [`check:${probe}`] }, acme.api_key);
+    const edit = await c.request('GET', `/console/components/${component.id}`);
+    expect(boxes(edit.text)).toHaveLength(201);
+    expect(boxes(edit.text).filter((b) => b.checked)).toEqual([{ name: 'probe', checked: true }]);
+    const searched = await c.request('GET', `/console/components/${component.id}?q=bulk-30`);
+    expect(boxes(searched.text)).toEqual([{ name: 'bulk-300', checked: false }, { name: 'probe', checked: true }]);
+    // The page names the component's source although it is not among the first 200.
+    expect((await c.request('GET', `/console/pages/${pageId}`)).text).toContain(`<a href="/console/checks/${probe}">check probe</a>`);
   });
 
   it('the tag filter suggests the tags in use, from one bounded query', async () => {
