@@ -76,7 +76,7 @@ export function OverviewPage(props: { viewer: Viewer; tiles: Tile[]; failing: Ch
 
 const STATES: CheckStateName[] = ['down', 'late', 'new', 'up', 'paused'];
 
-export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; filter: { state?: string; tag?: string; q?: string }; next: string | null }) {
+export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; tags: string[]; filter: { state?: string; tag?: string; q?: string }; next: string | null }) {
   const f = props.filter;
   return (
     <Page title="Checks" current="/console/checks" viewer={props.viewer}>
@@ -99,8 +99,14 @@ export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; fil
         </label>
         <label>
           Tag
-          <input name="tag" value={f.tag ?? ''} maxlength={100} />
+          <input name="tag" value={f.tag ?? ''} maxlength={100} list="tag-choices" />
         </label>
+        {/* The browser's own suggestions: a bounded list of the tags in use, typing any other still filters. */}
+        <datalist id="tag-choices">
+          {props.tags.map((t) => (
+            <option value={t} />
+          ))}
+        </datalist>
         <button type="submit">Filter</button>
       </form>
       {props.checks.length === 0 ? <p>No checks match.</p> : <CheckTable checks={props.checks} />}
@@ -183,7 +189,26 @@ function Related(props: { channels: Links; incidents: Links }) {
   );
 }
 
-export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[]; related?: { channels: Links; incidents: Links } }) {
+/** Links between pages of the ping log: back to the newest, on to older pings. */
+function LogPages(props: { older: string | null; newest: string | null }) {
+  if (!props.older && !props.newest) return null;
+  return (
+    <nav class="actions" aria-label="Ping log pages">
+      {props.newest ? (
+        <a href={props.newest} rel="first">
+          Newest pings
+        </a>
+      ) : null}
+      {props.older ? (
+        <a href={props.older} rel="next">
+          Older pings
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: PingItem[]; pages?: { older: string | null; newest: string | null }; related?: { channels: Links; incidents: Links } }) {
   const c = props.check;
   const v = props.viewer;
   return (
@@ -236,7 +261,7 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
       <DurationChart points={c.durations} />
       <h2>Ping log</h2>
       {props.pings.length === 0 ? (
-        <p>No pings yet.</p>
+        <p>{props.pages?.newest ? 'No older pings.' : 'No pings yet.'}</p>
       ) : (
         <table>
           <thead>
@@ -269,6 +294,7 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
           </tbody>
         </table>
       )}
+      {props.pages ? <LogPages older={props.pages.older} newest={props.pages.newest} /> : null}
       <h2>Status changes</h2>
       {c.flips.length === 0 ? (
         <p>None yet.</p>

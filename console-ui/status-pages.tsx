@@ -40,6 +40,12 @@ export interface SourceOption {
   label: string;
 }
 
+/** The picker's name search: what was searched for, and whether checks beyond those shown exist. */
+export interface SourceSearch {
+  q: string;
+  more: boolean;
+}
+
 /** What the add/edit form holds (as typed, so a refused form comes back as it was). */
 export interface ComponentForm {
   name: string;
@@ -180,13 +186,14 @@ function ComponentRows(props: { nodes: ComponentNode[]; viewer: Viewer; depth: n
 }
 
 /** The fields of the add and edit forms; `kind` fixes whether it is a group (chosen on create only). */
-function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources: SourceOption[]; kind: 'new' | 'group' | 'component' }) {
+function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources: SourceOption[]; search: SourceSearch; kind: 'new' | 'group' | 'component' }) {
   const f = props.form;
   const checks = props.sources.filter((s) => s.kind === 'check');
   const expectations = props.sources.filter((s) => s.kind === 'expectation');
-  const picker = (title: string, list: SourceOption[], none: string) => (
+  const picker = (title: string, list: SourceOption[], none: string, find?: unknown) => (
     <fieldset>
       <legend>{title}</legend>
+      {find}
       {list.length === 0 ? <p class="muted">{none}</p> : null}
       {list.map((s, i) => (
         <p>
@@ -247,7 +254,7 @@ function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources
             <label for="incident-template">Title of automatic incidents (optional; {'{component}'} and {'{status}'} are filled in)</label>
             <input id="incident-template" name="incident_template" value={f.incidentTemplate} maxlength={140} />
           </p>
-          {picker('Checks it follows', checks, 'No check you may list yet.')}
+          {picker('Checks it follows', checks, props.search.q ? 'No check you may list has that in its name.' : 'No check you may list yet.', <FindChecks search={props.search} />)}
           {picker('Expectations it follows', expectations, 'No expectation you may list.')}
         </>
       )}
@@ -255,8 +262,35 @@ function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources
   );
 }
 
+const FIND_FORM = 'find-sources';
+
+/**
+ * The picker's name search, shown once there are more checks than it lists
+ * (small tenants see every check and no search). Its field belongs to a GET
+ * form outside the component form (`form=` attribute), as forms cannot nest.
+ */
+function FindChecks(props: { search: SourceSearch }) {
+  const s = props.search;
+  if (!s.more && !s.q) return null;
+  return (
+    <>
+      <p class="field">
+        <label for="find-q">Find checks by name</label>
+        <input id="find-q" name="q" form={FIND_FORM} value={s.q} maxlength={100} /> <button type="submit" form={FIND_FORM}>
+          Find
+        </button>
+      </p>
+      {s.more ? <p class="muted">Only the first checks by name{s.q ? ` containing “${s.q}”` : ''} are listed, with those already ticked; find the others by name (a search reloads this form).</p> : null}
+    </>
+  );
+}
+
+/** The GET form the picker's search field submits (only where the field is shown). */
+const FindForm = (props: { action: string; search: SourceSearch }) =>
+  props.search.more || props.search.q ? <form id={FIND_FORM} method="get" action={props.action} role="search" aria-label="Find checks"></form> : null;
+
 /** One status page: its components as a tree, and the form that adds one. */
-export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree: ComponentNode[]; groups: Option[]; sources: SourceOption[]; form: ComponentForm; notice?: Notice }) {
+export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree: ComponentNode[]; groups: Option[]; sources: SourceOption[]; search: SourceSearch; form: ComponentForm; notice?: Notice }) {
   const v = props.viewer;
   const p = props.page;
   return (
@@ -303,9 +337,10 @@ export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree
       {v.readOnly ? null : (
         <>
           <h2>Add a component</h2>
+          <FindForm action={`/console/pages/${p.id}`} search={props.search} />
           <form method="post" action={`/console/pages/${p.id}/components`} class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
-            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} kind="new" />
+            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} search={props.search} kind="new" />
             <button type="submit">Add component</button>
           </form>
         </>
@@ -315,7 +350,7 @@ export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree
 }
 
 /** Edit one component (or group) of a page. */
-export function ComponentEditPage(props: { viewer: Viewer; page: PageHeader; component: { id: string; name: string; isGroup: boolean }; groups: Option[]; sources: SourceOption[]; form: ComponentForm; notice?: Notice }) {
+export function ComponentEditPage(props: { viewer: Viewer; page: PageHeader; component: { id: string; name: string; isGroup: boolean }; groups: Option[]; sources: SourceOption[]; search: SourceSearch; form: ComponentForm; notice?: Notice }) {
   const v = props.viewer;
   const c = props.component;
   return (
@@ -331,9 +366,10 @@ export function ComponentEditPage(props: { viewer: Viewer; page: PageHeader; com
         <p class="muted">This key is read-only: it cannot change components.</p>
       ) : (
         <>
+          <FindForm action={`/console/components/${c.id}`} search={props.search} />
           <form method="post" action={`/console/components/${c.id}`} class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
-            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} kind={c.isGroup ? 'group' : 'component'} />
+            <ComponentFields form={props.form} groups={props.groups} sources={props.sources} search={props.search} kind={c.isGroup ? 'group' : 'component'} />
             <button type="submit">Save</button>
           </form>
           <div class="actions">

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { AlertMessage } from './message.js';
 import { sendToChannel, type ChannelSenderDeps } from './sender.js';
 import {
   channelNameTaken,
+  channelUsers,
   clearChannelFailure,
   confirmChannel,
   defaultChannelIds,
@@ -222,6 +223,21 @@ export function createAlertChannels(deps: AlertChannelsDeps) {
       const defaults = all.filter((c) => c.is_default);
       const fallback = (defaults.length ? defaults : all).map((c) => c.id);
       return new Map(sources.map((s) => [s, routed.get(s) ?? fallback]));
+    },
+    /**
+     * Per channel of the owner, how many of `sources` alert it (as `effective`
+     * decides) and the first `shown` by label. `sources` is a (source, label)
+     * subquery from the feature that owns them, handed over at the composition
+     * root; the counting happens in the database.
+     */
+    async users(owner: Owner, sources: Expression<{ source: string; label: string }>, shown: number): Promise<Map<string, { total: number; first: { source: string; label: string }[] }>> {
+      const out = new Map<string, { total: number; first: { source: string; label: string }[] }>();
+      for (const u of await channelUsers(db, owner, sources, shown)) {
+        const entry = out.get(u.channelId) ?? { total: u.total, first: [] };
+        entry.first.push({ source: u.source, label: u.label });
+        out.set(u.channelId, entry);
+      }
+      return out;
     },
     route: (source: string, owner: Owner, ids: string[]) => setRouting(db, source, owner, ids, [], clock.now()),
     /** Each source's own routing (sources that follow their owner's defaults are absent). */

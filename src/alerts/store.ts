@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AlertChannelTable } from './table.js';
 
@@ -109,6 +109,48 @@ export async function routedChannels(db: Db, sources: string[]): Promise<Map<str
     where r.source = any(${sources}::text[])
     group by r.source`.execute(db);
   return new Map(rows.map((r) => [r.source, r.ids]));
+}
+
+/** A source ranked among those a channel hears, with how many it hears in all. */
+export interface ChannelUser {
+  channelId: string;
+  source: string;
+  label: string;
+  total: number;
+}
+
+/**
+ * For each of the owner's channels, how many of `sources` it hears and the
+ * first `shown` of them by label, in one statement, as `effective` decides:
+ * a source with a routing row hears the owner's channels it names (by id, or
+ * by name for checks-as-code); one without hears the owner's default
+ * channels, or all of them when none is default. `sources` is a subquery of
+ * (source, label) rows from the feature that owns them (heartbeats' checks),
+ * so however many there are, only `shown` per channel leave the database.
+ */
+export async function channelUsers(db: Db, owner: Owner, sources: Expression<{ source: string; label: string }>, shown: number): Promise<ChannelUser[]> {
+  const { rows } = await sql<{ channel_id: string; source: string; label: string; total: number }>`
+    with src as (${sources}),
+    mine as (select id, name, is_default from alert_channels where tenant_id is not distinct from ${owner.tenantId}::uuid),
+    fallback as (select id from mine where is_default or not exists (select 1 from mine where is_default)),
+    uses as (
+      select c.id as channel_id, s.source, s.label
+      from src s
+      join alert_routing r on r.source = s.source and r.tenant_id is not distinct from ${owner.tenantId}::uuid
+      join mine c on c.id = any(r.channel_ids) or lower(c.name) = any(r.channel_names)
+      union all
+      select f.id, s.source, s.label
+      from src s cross join fallback f
+      where not exists (select 1 from alert_routing r where r.source = s.source)
+    ),
+    ranked as (
+      select channel_id, source, label,
+             row_number() over (partition by channel_id order by lower(label), label, source) as i,
+             count(*) over (partition by channel_id) as total
+      from uses
+    )
+    select channel_id, source, label, total::int as total from ranked where i <= ${shown} order by channel_id, i`.execute(db);
+  return rows.map((r) => ({ channelId: r.channel_id, source: r.source, label: r.label, total: Number(r.total) }));
 }
 
 export interface AlertRecipient {

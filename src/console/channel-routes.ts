@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { ChannelsPage, type ChannelItem } from '../../console-ui/channels.js';
 import type { AlertChannels } from '../alerts/index.js';
 import { AppError } from '../errors.js';
-import { PLATFORM_TAG, type CheckManagement } from '../heartbeats/index.js';
+import type { ChannelUsers } from './ports.js';
 import type { ConsoleSession } from './sessions.js';
 import { viewerOf } from './viewer.js';
 
@@ -31,41 +31,24 @@ function configOf(kind: string, form: Record<string, unknown>): Record<string, s
   }
 }
 
-function itemOf(c: Awaited<ReturnType<AlertChannels['list']>>[number], users: { id: string; name: string }[] = []): ChannelItem {
+function itemOf(c: Awaited<ReturnType<AlertChannels['list']>>[number], users: { total: number; first: { id: string; name: string }[] } = { total: 0, first: [] }): ChannelItem {
   const shown = c.config as Record<string, string>;
   const state = c.quarantined_at ? 'quarantined' : c.kind === 'email' && !c.confirmed_at ? 'waiting for the address to confirm' : c.failing_since ? 'failing' : 'active';
-  return { id: c.id, kind: c.kind, name: c.name, shown: shown.to ?? shown.host ?? shown.routing_key_hint ?? '', state, isDefault: c.is_default, lastError: c.last_error, usedBy: users.slice(0, USERS_SHOWN).map((u) => ({ href: `/console/checks/${u.id}`, label: u.name || '(unnamed check)' })), usedByMore: Math.max(0, users.length - USERS_SHOWN) };
+  return { id: c.id, kind: c.kind, name: c.name, shown: shown.to ?? shown.host ?? shown.routing_key_hint ?? '', state, isDefault: c.is_default, lastError: c.last_error, usedBy: users.first.map((u) => ({ href: `/console/checks/${u.id}`, label: u.name || '(unnamed check)' })), usedByMore: Math.max(0, users.total - users.first.length) };
 }
 
 /** `/console/channels` (mounted under /console): the viewer's alert channels through alerting's service (the same as /api/v1/channels). */
-export function channelPages(deps: { channels: AlertChannels; checks: CheckManagement; signedIn: MiddlewareHandler<Env>; html: Render }): Hono<Env> {
-  const { channels, checks, signedIn, html } = deps;
+export function channelPages(deps: { channels: AlertChannels; users: ChannelUsers; signedIn: MiddlewareHandler<Env>; html: Render }): Hono<Env> {
+  const { channels, signedIn, html } = deps;
   const app = new Hono<Env>();
   const owner = (c: Context<Env>) => ({ tenantId: c.get('session').tenantId });
   const page = async (c: Context<Env>, extra: { notice?: { ok: boolean; text: string }; secret?: { name: string; value: string } } = {}, status = 200) => {
-    const list = await channels.list(owner(c), null, 200);
-    const users = await usersOf(c);
+    // The checks that alert each channel: the owner's checks (the admin key's channels are the
+    // platform's, heard by the platform's checks), each through its routing or else the owner's
+    // defaults, as the dispatcher sends; counted in the database, USERS_SHOWN named per channel.
+    const [list, users] = await Promise.all([channels.list(owner(c), null, 200), deps.users(owner(c), USERS_SHOWN)]);
     return html(c, ChannelsPage({ viewer: viewerOf(c.get('session')), channels: list.map((ch) => itemOf(ch, users.get(ch.id))), ...extra }), status);
   };
-
-  /**
-   * The checks that alert each channel: the owner's checks (the admin key's
-   * channels are the platform's, heard by the platform's checks), each through
-   * its routing or else the owner's defaults, as the dispatcher sends.
-   */
-  async function usersOf(c: Context<Env>): Promise<Map<string, { id: string; name: string }[]>> {
-    const s = c.get('session');
-    const scope = { admin: s.kind === 'admin', tenantId: s.tenantId };
-    const [own, platform] = await Promise.all([checks.list(scope, { tags: [] }), scope.admin ? checks.list(scope, { tags: [PLATFORM_TAG] }) : Promise.resolve([])]);
-    const mine = [...own, ...platform].filter((ch) => ch.tenant_id === s.tenantId);
-    const routes = await channels.effective(owner(c), mine.map((ch) => `check:${ch.id}`));
-    const users = new Map<string, { id: string; name: string }[]>();
-    for (const check of mine) {
-      for (const channelId of routes.get(`check:${check.id}`) ?? []) users.set(channelId, [...(users.get(channelId) ?? []), { id: check.id, name: check.name }]);
-    }
-    for (const list of users.values()) list.sort((a, b) => a.name.localeCompare(b.name));
-    return users;
-  }
 
   app.get('/channels', signedIn, (c) => page(c));
 

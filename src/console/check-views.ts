@@ -44,7 +44,17 @@ export function stateOf(row: CheckRow, now: Date): CheckStateName {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-export function checkDetail(row: CheckRow, pings: Parameters<typeof pingsJson>[0], flips: { created: Date; old_status: string; new_status: string }[], now: Date, publicUrl: string): { check: CheckDetail; pings: PingItem[] } {
+/** The run-duration chart's points, oldest first, from the newest closed runs (whatever page of the log is shown). */
+export const durationPoints = (runs: { at: Date; durationMs: number }[]) => runs.map((r) => ({ at: r.at.toISOString().slice(0, 16).replace('T', ' '), seconds: Math.round(r.durationMs / 10) / 100 }));
+
+export function checkDetail(
+  row: CheckRow,
+  pings: Parameters<typeof pingsJson>[0],
+  flips: { created: Date; old_status: string; new_status: string }[],
+  runs: { at: Date; durationMs: number }[],
+  now: Date,
+  publicUrl: string,
+): { check: CheckDetail; pings: PingItem[] } {
   const state = stateOf(row, now);
   const next = state === 'up' || state === 'late' ? graceStart(rowToState(row)) : null;
   const json = pingsJson(pings, row.id, publicUrl);
@@ -62,11 +72,6 @@ export function checkDetail(row: CheckRow, pings: Parameters<typeof pingsJson>[0
       bodyHref: j.body_url ? `/console/checks/${row.id}/pings/${Number(p.n)}/body` : null,
     };
   });
-  const durations = json
-    .filter((j) => j.duration !== undefined)
-    .slice(0, 50)
-    .reverse()
-    .map((j) => ({ at: j.date.slice(0, 16).replace('T', ' '), seconds: j.duration! }));
   return {
     check: {
       id: row.id,
@@ -81,7 +86,7 @@ export function checkDetail(row: CheckRow, pings: Parameters<typeof pingsJson>[0
       pingUrl: `${publicUrl}/ping/${row.id}`,
       slugUrl: row.slug ? `${publicUrl}/ping/${row.ping_key}/${row.slug}` : null,
       paused: row.status === 'paused',
-      durations,
+      durations: durationPoints(runs),
       flips: flips.slice(0, 50).map((f) => ({ at: utc(f.created), atIso: f.created.toISOString(), change: `${f.old_status} → ${f.new_status}` })),
     },
     pings: items,

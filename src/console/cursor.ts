@@ -27,3 +27,7 @@ export const query = (params: Record<string, string | undefined>): string => {
   const s = p.toString();
   return s ? `?${s}` : '';
 };
+
+/** A filter box's text: control characters dropped (Postgres refuses NUL in text), at most 100 characters. */
+// eslint-disable-next-line no-control-regex
+export const filterText = (v: string | undefined) => v?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100) || undefined;

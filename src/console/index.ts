@@ -1,4 +1,4 @@
 // The console's public module: the composition root builds it.
 export { consoleModule } from './module.js';
 export type { AttentionItems } from './routes.js';
-export type { SourceChoice, SourceChoices, SubscriberCounts } from './ports.js';
+export type { ChannelUsers, SourceChoice, SourceChoices, SubscriberCounts } from './ports.js';

@@ -8,7 +8,7 @@ import type { ExpectationReads, ExpectationService } from '../expectations/index
 import type { Subscriptions } from '../notify/index.js';
 import type { JobDefinition, JobOperations } from '../scheduler/index.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { SourceChoices, SubscriberCounts } from './ports.js';
+import type { ChannelUsers, SourceChoices, SubscriberCounts } from './ports.js';
 import { consoleRoutes, type AttentionItems } from './routes.js';
 import { deleteExpiredSessions, deleteSignInFailuresBefore } from './session-store.js';
 import { ABSOLUTE_MS, createConsoleSessions, IDLE_MS } from './sessions.js';
@@ -22,7 +22,7 @@ export interface ConsoleReads {
 }
 
 /** The operator console, composed: sessions, its pages, and the hourly cleanup of expired sessions. */
-export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService; sources: SourceChoices; subscribers: SubscriberCounts } & ConsoleReads): FeatureParts {
+export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: boolean; checks: CheckManagement; channels: AlertChannels; jobs: () => JobOperations; attention: AttentionItems; pages: PageService; incidents: IncidentService; sources: SourceChoices; channelUsers: ChannelUsers; subscribers: SubscriberCounts } & ConsoleReads): FeatureParts {
   const { db, clock, logger, config } = deps;
   const sessions = createConsoleSessions({ db, clock });
   const cleanup: JobDefinition = {
@@ -37,7 +37,7 @@ export function consoleModule(deps: ServiceDeps & { config: Config; scheduled: b
     },
   };
   return {
-    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, expectations: deps.expectations, billing: deps.billing, deliveries: deps.deliveries, sources: deps.sources, subscribers: deps.subscribers, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
+    routes: [consoleRoutes({ sessions, checks: deps.checks, channels: deps.channels, jobs: deps.jobs, attention: deps.attention, pages: deps.pages, incidents: deps.incidents, expectations: deps.expectations, billing: deps.billing, deliveries: deps.deliveries, sources: deps.sources, channelUsers: deps.channelUsers, subscribers: deps.subscribers, clock, logger, publicUrl: config.publicUrl, trustProxy: trustProxyOf(config.heartbeats.trustProxy) })],
     jobs: deps.scheduled ? [cleanup] : [],
   };
 }

@@ -24,15 +24,22 @@ import type { Subscriptions } from '../notify/index.js';
 import type { IncidentService, PageService } from '../incidents/index.js';
 import type { JobOperations } from '../scheduler/index.js';
 import { checkDetail, listItem } from './check-views.js';
+import { filterText } from './cursor.js';
 import { incidentsOfSource, incidentTiles, openIncidents } from './concerns.js';
 import { visiblePages } from './incident-views.js';
-import type { SourceChoices, SubscriberCounts } from './ports.js';
+import type { ChannelUsers, SourceChoices, SubscriberCounts } from './ports.js';
 import { statusPageRoutes } from './status-page-routes.js';
 import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 const COOKIE = 'overdue_console';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE_SIZE = 50;
+/** Pings per page of a check's log: a screenful or two, never the whole retention. */
+const PING_PAGE = 100;
+/** Tags the list's tag filter suggests (any other can still be typed). */
+const TAG_CHOICES = 100;
+/** Runs in a check's duration chart. */
+const CHART_RUNS = 50;
 const STATES = Object.keys(CHECK_STATE_RANK) as CheckState[];
 
 /** What the overview lists beside the checks (alert channels, deliveries…): composed at the root from other features. */
@@ -56,6 +63,8 @@ export interface ConsoleDeps {
   deliveries: Pick<Subscriptions, 'deliveryPage' | 'deliveryCounts' | 'retry'>;
   /** The checks and expectations a component may list, by name (built at the root from heartbeats and expectations). */
   sources: SourceChoices;
+  /** Which checks alert each channel, counted in the database (built at the root from heartbeats and alerting). */
+  channelUsers: ChannelUsers;
   /** Subscribers per status page (notify's, through the root). */
   subscribers: SubscriberCounts;
   clock: Clock;
@@ -63,10 +72,6 @@ export interface ConsoleDeps {
   publicUrl: string;
   trustProxy: TrustProxy;
 }
-
-/** A filter box's text: control characters dropped (Postgres refuses NUL in text), at most 100 characters. */
-// eslint-disable-next-line no-control-regex
-const filterText = (v: string | undefined) => v?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100) || undefined;
 
 const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
 
@@ -159,14 +164,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
       }
     }
     const filter = { state: STATES.includes(state as CheckState) ? (state as CheckState) : undefined, tag, q };
-    const rows = await checks.page(scopeOf(s), { ...filter, after, limit: PAGE_SIZE });
+    const [rows, tags] = await Promise.all([checks.page(scopeOf(s), { ...filter, after, limit: PAGE_SIZE }), checks.tags(scopeOf(s), TAG_CHOICES)]);
     const last = rows[rows.length - 1];
     let next: string | null = null;
     if (rows.length === PAGE_SIZE && last) {
       const params = new URLSearchParams({ ...(filter.state && { state: filter.state }), ...(tag && { tag }), ...(q && { q }), after: Buffer.from(JSON.stringify([last.rank, last.id, last.name])).toString('base64url') });
       next = `/console/checks?${params}`;
     }
-    return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
+    return html(c, ChecksPage({ viewer: viewerOf(s), checks: rows.map(listItem), tags, filter: { ...(state && { state }), ...(tag && { tag }), ...(q && { q }) }, next }));
   });
 
   const notFound = (c: Context<Env>) => html(c, NotFoundPage({ viewer: viewerOf(c.get('session')) }), 404);
@@ -177,19 +182,24 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
     const row = UUID.test(id) ? await checks.get(scopeOf(s), id) : undefined;
     if (!row) return notFound(c);
     const source = checkSource(row.id);
-    const [pings, flips, alerted, catalog, visible] = await Promise.all([
-      checks.pings(scopeOf(s), id),
+    // The log's cursor is a ping number; anything else (it is client input) shows the newest page.
+    const before = c.req.query('before');
+    const cursor = before !== undefined && /^\d{1,18}$/.test(before) ? BigInt(before) : undefined;
+    const [log, flips, runs, alerted, catalog, visible] = await Promise.all([
+      checks.pingPage(scopeOf(s), id, { before: cursor, limit: PING_PAGE }),
       checks.flips(row, {}),
+      checks.durations(row, undefined, CHART_RUNS),
       deps.channels.effective({ tenantId: row.tenant_id }, [source]),
       deps.channels.catalog({ tenantId: row.tenant_id }),
       visiblePages(deps.pages, s),
     ]);
-    const view = checkDetail(row, pings ?? [], flips, clock.now(), deps.publicUrl);
+    const view = checkDetail(row, log?.pings ?? [], flips, runs, clock.now(), deps.publicUrl);
+    const pages = { older: log && log.older !== null ? `/console/checks/${row.id}?before=${log.older}` : null, newest: cursor !== undefined ? `/console/checks/${row.id}` : null };
     // Which channels hear it (its routing, else its owner's defaults) and the open incidents of components that follow it.
     const names = new Map(catalog.map((ch) => [ch.id, ch.name]));
     const channelLinks = (alerted.get(source) ?? []).map((cid) => ({ href: `/console/channels#channel-${cid}`, label: names.get(cid) ?? cid }));
     const incidentLinks = await incidentsOfSource(deps.pages, await openIncidents(deps.incidents, visible), visible, source);
-    return html(c, CheckPage({ viewer: viewerOf(s), ...view, related: { channels: channelLinks, incidents: incidentLinks } }));
+    return html(c, CheckPage({ viewer: viewerOf(s), ...view, pages, related: { channels: channelLinks, incidents: incidentLinks } }));
   });
 
   app.get('/checks/:id/pings/:n/body', signedIn, async (c) => {
@@ -206,7 +216,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<Env> {
   });
 
   app.route('/', checkEditPages({ checks, channels: deps.channels, signedIn, html }));
-  app.route('/', channelPages({ channels: deps.channels, checks, signedIn, html }));
+  app.route('/', channelPages({ channels: deps.channels, users: deps.channelUsers, signedIn, html }));
   app.route('/', jobPages({ jobs: deps.jobs, signedIn, html }));
   app.route('/', incidentPages({ pages: deps.pages, incidents: deps.incidents, checks, signedIn, html }));
   app.route('/', maintenancePages({ pages: deps.pages, incidents: deps.incidents, signedIn, html }));

@@ -5,7 +5,8 @@ import { AppError } from '../errors.js';
 import { checkAccentColor, checkLogoUrl, type Actor, type ComponentRow, type IncidentService, type PageRow, type PageService } from '../incidents/index.js';
 import { incidentsByComponent, openIncidents } from './concerns.js';
 import { publicPath, visiblePages } from './incident-views.js';
-import type { SourceChoices, SubscriberCounts } from './ports.js';
+import { filterText } from './cursor.js';
+import type { SourceChoice, SourceChoices, SubscriberCounts } from './ports.js';
 import type { ConsoleSession } from './sessions.js';
 import { checkedForm, componentTree, emptyForm, formOf, groupOptions, pickable, readForm } from './status-page-views.js';
 import { viewerOf } from './viewer.js';
@@ -15,6 +16,8 @@ type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 type Notice = { ok: boolean; text: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Checks the source picker lists at once; a name search (`?q=`) finds the others. */
+const PICKER_LIMIT = 200;
 const statusOf = (err: AppError) => (err.code === 'not_found' ? 404 : err.code === 'conflict' || err.code === 'invalid_state' ? 409 : 400);
 
 export interface StatusPageDeps {
@@ -55,18 +58,34 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
     return html(c, StatusPagesPage({ viewer: viewerOf(session(c)), pages: items }));
   });
 
+  /**
+   * What the picker shows for a page: the first checks by name (containing
+   * the `q` of a GET), every expectation, and the sources already ticked
+   * wherever they rank (a box not shown is a source dropped on save).
+   */
+  const picker = async (c: Context<Env>, page: PageRow, ticked: SourceChoice[]) => {
+    const q = c.req.method === 'GET' ? filterText(c.req.query('q')) : undefined;
+    const found = await deps.sources.find(actor(c), { q, pageTenantId: page.tenant_id, limit: PICKER_LIMIT });
+    const shown = new Set(found.choices.map((x) => x.source));
+    return { options: pickable([...found.choices, ...ticked.filter((x) => !shown.has(x.source))], page, actor(c)), search: { q: q ?? '', more: found.more } };
+  };
+
   const pageOf = async (c: Context<Env>, id: string) => (UUID.test(id) ? (await visiblePages(pages, session(c))).find((p) => p.id === id) : undefined);
 
   const detail = async (c: Context<Env>, page: PageRow, form: ComponentForm, notice?: Notice, status = 200) => {
-    const [{ components, sources }, choices, open] = await Promise.all([pages.components(page), deps.sources({ admin: actor(c).admin, tenantId: actor(c).tenantId }), openIncidents(incidents, [page])]);
+    const [{ components, sources }, open] = await Promise.all([pages.components(page), openIncidents(incidents, [page])]);
+    // Named by id: the sources the components list and those the form ticked, however many checks there are.
+    const named = await deps.sources.named(actor(c), [...new Set([...[...sources.values()].flat(), ...form.sources])]);
+    const pick = await picker(c, page, named.filter((x) => form.sources.includes(x.source)));
     return html(
       c,
       StatusPageDetail({
         viewer: viewerOf(session(c)),
         page: await header(page),
-        tree: componentTree(components, sources, choices, incidentsByComponent(open)),
+        tree: componentTree(components, sources, named, incidentsByComponent(open)),
         groups: groupOptions(components),
-        sources: pickable(choices, page, actor(c)),
+        sources: pick.options,
+        search: pick.search,
         form,
         ...(notice && { notice }),
       }),
@@ -121,8 +140,10 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
   };
 
   const editor = async (c: Context<Env>, found: { component: ComponentRow; page: PageRow }, form?: ComponentForm, notice?: Notice, status = 200) => {
-    const [{ components, sources }, choices] = await Promise.all([pages.components(found.page), deps.sources({ admin: actor(c).admin, tenantId: actor(c).tenantId })]);
+    const { components, sources } = await pages.components(found.page);
     const x = found.component;
+    const shown = form ?? formOf(x, sources.get(x.id) ?? []);
+    const pick = await picker(c, found.page, await deps.sources.named(actor(c), shown.sources));
     return html(
       c,
       ComponentEditPage({
@@ -130,8 +151,9 @@ export function statusPageRoutes(deps: StatusPageDeps): Hono<Env> {
         page: await header(found.page),
         component: { id: x.id, name: x.name, isGroup: x.is_group },
         groups: groupOptions(components.filter((g) => g.id !== x.id)),
-        sources: pickable(choices, found.page, actor(c)),
-        form: form ?? formOf(x, sources.get(x.id) ?? []),
+        sources: pick.options,
+        search: pick.search,
+        form: shown,
         ...(notice && { notice }),
       }),
       status,

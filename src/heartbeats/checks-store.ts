@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { PLATFORM_TAG } from './manage-store.js';
 
 /** A fresh ping key: 22 characters of [a-z0-9], like healthchecks' project ping keys. */
 export function generatePingKey(): string {
@@ -93,4 +94,17 @@ export async function checkOwner(db: Kysely<Database>, id: string): Promise<{ te
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const row = await db.selectFrom('checks').select('tenant_id').where('id', '=', id).executeTakeFirst();
   return row && { tenantId: row.tenant_id };
+}
+
+/**
+ * An owner's checks as monitored sources (`source` = `check:<id>`, `label` =
+ * its name), unexecuted: a subquery that another feature's statement ranks or
+ * counts in SQL (alerting's channel usage), so no caller holds every check in
+ * memory. A tenant's checks tagged as the platform's are left out, as the v3
+ * list leaves them out; the platform's (null) are all of them.
+ */
+export function checkSourcesOf(db: Kysely<Database>, tenantId: string | null) {
+  const q = db.selectFrom('checks').select([sql<string>`'check:' || id::text`.as('source'), 'name as label']);
+  if (tenantId === null) return q.where('tenant_id', 'is', null);
+  return q.where('tenant_id', '=', tenantId).where(sql<boolean>`not (${PLATFORM_TAG} = any(string_to_array(tags, ' ')))`);
 }

@@ -11,7 +11,7 @@ export { validateCheckSpec, type CheckSpec } from './v3-validate.js';
 export { heartbeatsModule } from './module.js';
 export { checkSource, type ChannelRouting } from './channel-routing.js';
 export type { AlertEvaluator } from './alerts.js';
-export { checkOwner } from './checks-store.js';
+export { checkOwner, checkSourcesOf } from './checks-store.js';
 export type { CheckManagement } from './management.js';
 export { CHECK_STATE_RANK, PLATFORM_TAG, uniqueKey, type CheckState, type Scope } from './manage-store.js';
 export { apiStatus, graceStart } from './status.js';

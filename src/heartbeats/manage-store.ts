@@ -78,9 +78,13 @@ export async function deleteCheckRow(db: Db, id: string): Promise<void> {
   await db.deleteFrom('checks').where('id', '=', id).execute();
 }
 
-/** Newest first. */
-export async function listPings(db: Db, checkId: string, limit: number) {
-  return db
+/**
+ * Newest first, at most `limit`; with `before`, only pings numbered below it
+ * (keyset on the primary key (check_id, n): each page is one index range,
+ * however deep).
+ */
+export async function listPings(db: Db, checkId: string, limit: number, before?: bigint) {
+  let q = db
     .selectFrom('pings')
     .select([
       'n',
@@ -98,10 +102,9 @@ export async function listPings(db: Db, checkId: string, limit: number) {
       // The console shows the start of each body in the log.
       sql<Uint8Array | null>`substring(body from 1 for 160)`.as('body_head'),
     ])
-    .where('check_id', '=', checkId)
-    .orderBy('n', 'desc')
-    .limit(limit)
-    .execute();
+    .where('check_id', '=', checkId);
+  if (before !== undefined) q = q.where('n', '<', before);
+  return q.orderBy('n', 'desc').limit(limit).execute();
 }
 
 export async function pingBody(db: Db, checkId: string, n: number): Promise<Uint8Array | null | undefined> {
@@ -147,9 +150,12 @@ function filtered(db: Db, scope: Scope, f: PageFilter) {
   let q = db.selectFrom('checks');
   if (!scope.admin) q = q.where('tenant_id', '=', scope.tenantId);
   if (f.tag) q = q.where(sql<boolean>`${f.tag} = any(string_to_array(tags, ' '))`);
-  if (f.q) q = q.where(sql<boolean>`name ilike ${`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`);
+  if (f.q) q = q.where(nameContains(f.q));
   return q;
 }
+
+/** `name` contains `text`, case-insensitively, `%` and `_` taken literally. */
+const nameContains = (text: string) => sql<boolean>`name ilike ${`%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}`;
 
 /**
  * One page of checks, failing first, then by name: filtered by state, tag
@@ -206,6 +212,42 @@ export async function countChecksByState(db: Db, scope: Scope, now: Date): Promi
 }
 
 export const CHECK_STATE_RANK = RANK;
+
+/**
+ * The first `limit` checks by name that a scope may offer as sources (a status
+ * page component's picker): the scope's checks as the v3 list shows them to a
+ * tenant, every check to the admin; for a tenant's page only that tenant's
+ * and the platform's; names containing `q` when given. Ordered by name, id.
+ */
+export async function listCheckChoices(db: Db, scope: Scope, f: { q?: string | undefined; pageTenantId: string | null; limit: number }): Promise<CheckRow[]> {
+  let q = scoped(db, scope);
+  if (!scope.admin) q = q.where(sql<boolean>`not (${PLATFORM_TAG} = any(string_to_array(tags, ' ')))`);
+  // A tenant's page lists that tenant's checks and the platform's, never another tenant's.
+  const tenant = f.pageTenantId;
+  if (tenant) q = q.where((eb) => eb.or([eb('tenant_id', '=', tenant), eb('tenant_id', 'is', null)]));
+  if (f.q) q = q.where(nameContains(f.q));
+  return q.orderBy('name').orderBy('id').limit(f.limit).execute();
+}
+
+/**
+ * Up to `limit` distinct tags of the checks in scope, alphabetically: the
+ * console's tag filter offers them. Split and deduplicated in the database,
+ * so only the tags leave it, however many checks carry them.
+ */
+export async function listTags(db: Db, scope: Scope, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ tag: string }>`
+    select distinct t.tag from checks c cross join lateral unnest(string_to_array(c.tags, ' ')) as t(tag)
+    where t.tag <> '' ${scope.admin ? sql`` : sql`and c.tenant_id = ${scope.tenantId}::uuid`}
+    order by t.tag limit ${limit}`.execute(db);
+  return rows.map((r) => r.tag);
+}
+
+/** Checks in scope by id (ids that are no UUID, or not in scope, are left out). */
+export async function findChecksByIds(db: Db, scope: Scope, ids: string[]): Promise<CheckRow[]> {
+  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (valid.length === 0) return [];
+  return scoped(db, scope).where('id', 'in', valid).execute();
+}
 
 /** The closed runs of a check since `since` (oldest first), at most `limit`: each finish that closed a run, with its duration. */
 export async function listDurations(db: Db, checkId: string, since: Date | undefined, limit: number) {
