@@ -70,7 +70,7 @@ export function Outcome(props: { outcome: string; label?: string }) {
   );
 }
 
-export function ExpectationsPage(props: { viewer: Viewer; items: ExpectationListItem[] }) {
+export function ExpectationsPage(props: { viewer: Viewer; tabs: { state: string; count: number; href: string; current: boolean }[]; failingOnly: boolean; items: ExpectationListItem[] }) {
   return (
     <Page title="Expectations" current="/console/expectations" viewer={props.viewer}>
       <h1>Expectations</h1>
@@ -78,8 +78,23 @@ export function ExpectationsPage(props: { viewer: Viewer; items: ExpectationList
         What should have happened by now, checked on a schedule (defined in <code>checks/</code>), failing first.
         {props.viewer.admin ? null : ' Each shows your tenant’s own part.'}
       </p>
+      <nav aria-label="Expectations by state">
+        <ul class="tabs">
+          {props.tabs.map((t) => (
+            <li>
+              <a href={t.href} aria-current={t.current ? 'page' : undefined}>
+                {t.state} ({t.count})
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
       {props.items.length === 0 ? (
-        <p class="empty">No expectations are loaded. Add one to <code>checks/</code> with <code>defineExpectation</code> and restart.</p>
+        props.failingOnly ? (
+          <p>No expectation is failing.</p>
+        ) : (
+          <p class="empty">No expectations are loaded. Add one to <code>checks/</code> with <code>defineExpectation</code> and restart.</p>
+        )
       ) : (
         <table>
           <thead>
