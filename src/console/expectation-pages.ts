@@ -104,8 +104,8 @@ export function expectationPages(deps: { service: ExpectationService; reads: Exp
     // `?state=failing` is where the overview's failing-expectations tile leads; anything else lists all.
     const failingOnly = c.req.query('state') === 'failing';
     const tabs = [
-      { state: 'all', count: items.length, href: '/console/expectations', current: !failingOnly },
-      { state: 'failing', count: items.filter((i) => i.failing).length, href: '/console/expectations?state=failing', current: failingOnly },
+      { label: 'all', count: items.length, href: '/console/expectations', current: !failingOnly },
+      { label: 'failing', count: items.filter((i) => i.failing).length, href: '/console/expectations?state=failing', current: failingOnly },
     ];
     return html(c, ExpectationsPage({ viewer: viewerOf(s), tabs, failingOnly, items: failingOnly ? items.filter((i) => i.failing) : items }));
   });
