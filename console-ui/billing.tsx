@@ -1,5 +1,6 @@
 import { Outcome } from './expectations.js';
 import { Page } from './layout.js';
+import { FilterTabs, ListTable, NextPageLink } from './list-parts.js';
 import type { Viewer } from './view.js';
 
 export interface TenantItem {
@@ -68,40 +69,22 @@ export function TenantsPage(props: { viewer: Viewer; tenants: TenantItem[]; next
       {props.tenants.length === 0 ? (
         <p class="empty">No tenants yet: create one with <code>POST /api/v1/tenants</code>.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Tenant', 'Name', 'Currency', 'Time zone', 'Accounts', 'Open invoices']}>
+          {props.tenants.map((t) => (
             <tr>
-              <th scope="col">Tenant</th>
-              <th scope="col">Name</th>
-              <th scope="col">Currency</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">Accounts</th>
-              <th scope="col">Open invoices</th>
+              <td>
+                <a href={`/console/billing/tenants/${t.id}`}>{t.slug}</a>
+              </td>
+              <td>{t.name}</td>
+              <td>{t.currency}</td>
+              <td>{t.zone}</td>
+              <td>{t.accounts}</td>
+              <td>{t.openInvoices}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.tenants.map((t) => (
-              <tr>
-                <td>
-                  <a href={`/console/billing/tenants/${t.id}`}>{t.slug}</a>
-                </td>
-                <td>{t.name}</td>
-                <td>{t.currency}</td>
-                <td>{t.zone}</td>
-                <td>{t.accounts}</td>
-                <td>{t.openInvoices}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
-      {props.next ? (
-        <p>
-          <a href={props.next} rel="next">
-            Next page
-          </a>
-        </p>
-      ) : null}
+      <NextPageLink href={props.next} />
     </Page>
   );
 }
@@ -142,103 +125,54 @@ export function TenantBillingPage(props: { viewer: Viewer; t: TenantBilling }) {
       {t.accounts.length === 0 ? (
         <p>No customer accounts yet.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Account', 'Email', 'Balance', 'Open invoices', 'Owed']}>
+          {t.accounts.map((a) => (
             <tr>
-              <th scope="col">Account</th>
-              <th scope="col">Email</th>
-              <th scope="col">Balance</th>
-              <th scope="col">Open invoices</th>
-              <th scope="col">Owed</th>
+              <td>{a.name}</td>
+              <td>{a.email}</td>
+              <td>{a.balance}</td>
+              <td>{a.openInvoices}</td>
+              <td>{a.owed}</td>
             </tr>
-          </thead>
-          <tbody>
-            {t.accounts.map((a) => (
-              <tr>
-                <td>{a.name}</td>
-                <td>{a.email}</td>
-                <td>{a.balance}</td>
-                <td>{a.openInvoices}</td>
-                <td>{a.owed}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {t.accountsTotal > t.accounts.length ? <p class="muted">The newest {t.accounts.length} of {t.accountsTotal} accounts.</p> : null}
 
       <h2 id="invoices">Invoices</h2>
-      <nav aria-label="Invoices by status">
-        <ul class="tabs">
-          {t.statusCounts.map((s) => (
-            <li>
-              <a href={s.href} aria-current={s.current ? 'page' : undefined}>
-                {s.status} ({s.count})
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <FilterTabs label="Invoices by status" tabs={t.statusCounts.map((s) => ({ ...s, label: s.status }))} />
       {t.invoices.length === 0 ? (
         <p>No invoices here.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Period', 'Account', 'Amount', 'Status', 'Due', 'Paid']}>
+          {t.invoices.map((i) => (
             <tr>
-              <th scope="col">Period</th>
-              <th scope="col">Account</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Status</th>
-              <th scope="col">Due</th>
-              <th scope="col">Paid</th>
+              <td>{i.period}</td>
+              <td>{i.account}</td>
+              <td>{i.amount}</td>
+              <td>{i.status}</td>
+              <td>{i.due}</td>
+              <td>{i.paid ?? '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {t.invoices.map((i) => (
-              <tr>
-                <td>{i.period}</td>
-                <td>{i.account}</td>
-                <td>{i.amount}</td>
-                <td>{i.status}</td>
-                <td>{i.due}</td>
-                <td>{i.paid ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
-      {t.nextInvoices ? (
-        <p>
-          <a href={t.nextInvoices} rel="next">
-            More invoices
-          </a>
-        </p>
-      ) : null}
+      <NextPageLink href={t.nextInvoices} label="More invoices" />
 
       <h2 id="notices">Notices sent</h2>
       {t.notices.length === 0 ? (
         <p>No reminders, receipts or other notices yet.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['When', 'Notice', 'Account', 'Status']}>
+          {t.notices.map((n) => (
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Notice</th>
-              <th scope="col">Account</th>
-              <th scope="col">Status</th>
+              <td>{n.at}</td>
+              <td>{n.kind}</td>
+              <td>{n.account}</td>
+              <td>{n.status}</td>
             </tr>
-          </thead>
-          <tbody>
-            {t.notices.map((n) => (
-              <tr>
-                <td>{n.at}</td>
-                <td>{n.kind}</td>
-                <td>{n.account}</td>
-                <td>{n.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {t.nextNotices ? (
         <p>

@@ -1,4 +1,5 @@
 import { ActionForm, Page } from './layout.js';
+import { ListTable } from './list-parts.js';
 import type { Viewer } from './view.js';
 
 export interface ChannelItem {
@@ -46,53 +47,40 @@ export function ChannelsPage(props: { viewer: Viewer; channels: ChannelItem[]; n
       {props.channels.length === 0 ? (
         <p class="empty">No channel yet: nobody is told when a check goes down. Add one below, then send it a test.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Receiver</th>
-              <th scope="col">State</th>
-              <th scope="col">Default</th>
-              <th scope="col">Checks that alert it</th>
-              {v.readOnly ? null : <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {props.channels.map((c) => (
-              <tr id={`channel-${c.id}`}>
-                <td>{c.name}</td>
-                <td>{c.kind}</td>
-                <td>{c.shown}</td>
-                <td>
-                  {c.state}
-                  {c.lastError ? <div class="muted">{c.lastError}</div> : null}
-                </td>
-                <td>{c.isDefault ? 'yes' : 'no'}</td>
-                <td>
-                  {c.usedBy.length === 0 ? (
-                    <span class="muted">none</span>
-                  ) : (
-                    <ul class="plain">
-                      {c.usedBy.map((u) => (
-                        <li>
-                          <a href={u.href}>{u.label}</a>
-                        </li>
-                      ))}
-                      {c.usedByMore > 0 ? <li class="muted">and {c.usedByMore} more</li> : null}
-                    </ul>
-                  )}
-                </td>
-                {v.readOnly ? null : (
-                  <td>
-                    <ActionForm action={`/console/channels/${c.id}/test`} csrf={v.csrf} label="Send test" />{' '}
-                    <ActionForm action={`/console/channels/${c.id}/delete`} csrf={v.csrf} label="Delete" danger confirm={`Delete the channel "${c.name}"?`} />
-                  </td>
+        <ListTable columns={['Name', 'Kind', 'Receiver', 'State', 'Default', 'Checks that alert it', v.readOnly ? null : 'Actions']}>
+          {props.channels.map((c) => (
+            <tr id={`channel-${c.id}`}>
+              <td>{c.name}</td>
+              <td>{c.kind}</td>
+              <td>{c.shown}</td>
+              <td>
+                {c.state}
+                {c.lastError ? <div class="muted">{c.lastError}</div> : null}
+              </td>
+              <td>{c.isDefault ? 'yes' : 'no'}</td>
+              <td>
+                {c.usedBy.length === 0 ? (
+                  <span class="muted">none</span>
+                ) : (
+                  <ul class="plain">
+                    {c.usedBy.map((u) => (
+                      <li>
+                        <a href={u.href}>{u.label}</a>
+                      </li>
+                    ))}
+                    {c.usedByMore > 0 ? <li class="muted">and {c.usedByMore} more</li> : null}
+                  </ul>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </td>
+              {v.readOnly ? null : (
+                <td>
+                  <ActionForm action={`/console/channels/${c.id}/test`} csrf={v.csrf} label="Send test" />{' '}
+                  <ActionForm action={`/console/channels/${c.id}/delete`} csrf={v.csrf} label="Delete" danger confirm={`Delete the channel "${c.name}"?`} />
+                </td>
+              )}
+            </tr>
+          ))}
+        </ListTable>
       )}
       {v.readOnly ? null : (
         <>

@@ -1,34 +1,24 @@
 import { ActionForm, Page, State } from './layout.js';
+import { ListTable, NextPageLink } from './list-parts.js';
 import type { CheckListItem, CheckStateName, PingItem, Tile, Viewer } from './view.js';
 
 function CheckTable(props: { checks: CheckListItem[] }) {
   return (
-    <table>
-      <thead>
+    <ListTable columns={['Check', 'State', 'Schedule', 'Last ping', 'Tags']}>
+      {props.checks.map((c) => (
         <tr>
-          <th scope="col">Check</th>
-          <th scope="col">State</th>
-          <th scope="col">Schedule</th>
-          <th scope="col">Last ping</th>
-          <th scope="col">Tags</th>
+          <td>
+            <a href={`/console/checks/${c.id}`}>{c.name || '(unnamed check)'}</a>
+          </td>
+          <td>
+            <State state={c.state} label={c.stateLabel} />
+          </td>
+          <td>{c.schedule}</td>
+          <td>{c.lastPingIso ? <time datetime={c.lastPingIso} data-local="">{c.lastPing}</time> : 'never'}</td>
+          <td>{c.tags}</td>
         </tr>
-      </thead>
-      <tbody>
-        {props.checks.map((c) => (
-          <tr>
-            <td>
-              <a href={`/console/checks/${c.id}`}>{c.name || '(unnamed check)'}</a>
-            </td>
-            <td>
-              <State state={c.state} label={c.stateLabel} />
-            </td>
-            <td>{c.schedule}</td>
-            <td>{c.lastPingIso ? <time datetime={c.lastPingIso} data-local="">{c.lastPing}</time> : 'never'}</td>
-            <td>{c.tags}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
 
@@ -110,13 +100,7 @@ export function ChecksPage(props: { viewer: Viewer; checks: CheckListItem[]; tag
         <button type="submit">Filter</button>
       </form>
       {props.checks.length === 0 ? <p>No checks match.</p> : <CheckTable checks={props.checks} />}
-      {props.next ? (
-        <p>
-          <a href={props.next} rel="next">
-            Next page
-          </a>
-        </p>
-      ) : null}
+      <NextPageLink href={props.next} />
     </Page>
   );
 }
@@ -263,36 +247,24 @@ export function CheckPage(props: { viewer: Viewer; check: CheckDetail; pings: Pi
       {props.pings.length === 0 ? (
         <p>{props.pages?.newest ? 'No older pings.' : 'No pings yet.'}</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['#', 'Kind', 'Time', 'Source', 'Duration', 'Body']}>
+          {props.pings.map((p) => (
             <tr>
-              <th scope="col">#</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Time</th>
-              <th scope="col">Source</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Body</th>
+              <td>{p.n}</td>
+              <td>{p.kind}</td>
+              <td>
+                <time datetime={p.atIso} data-local="">
+                  {p.at}
+                </time>
+              </td>
+              <td>{p.source}</td>
+              <td>{p.duration ?? ''}</td>
+              <td>
+                {p.excerpt ? <code>{p.excerpt}</code> : null} {p.bodyHref ? <a href={p.bodyHref}>full body</a> : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.pings.map((p) => (
-              <tr>
-                <td>{p.n}</td>
-                <td>{p.kind}</td>
-                <td>
-                  <time datetime={p.atIso} data-local="">
-                    {p.at}
-                  </time>
-                </td>
-                <td>{p.source}</td>
-                <td>{p.duration ?? ''}</td>
-                <td>
-                  {p.excerpt ? <code>{p.excerpt}</code> : null} {p.bodyHref ? <a href={p.bodyHref}>full body</a> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {props.pages ? <LogPages older={props.pages.older} newest={props.pages.newest} /> : null}
       <h2>Status changes</h2>

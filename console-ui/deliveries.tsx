@@ -1,4 +1,5 @@
 import { ActionForm, Page } from './layout.js';
+import { FilterTabs, ListTable, NextPageLink } from './list-parts.js';
 import type { Notice, Viewer } from './view.js';
 
 export interface DeliveryItem {
@@ -29,65 +30,36 @@ export function DeliveriesPage(props: { viewer: Viewer; state: string | null; ta
         </p>
       ) : null}
       <p class="muted">Everything the outbox sends: subscriber mail and webhooks, alerts to channels, billing notices. Newest first.</p>
-      <nav aria-label="Deliveries by state">
-        <ul class="tabs">
-          {props.tabs.map((t) => (
-            <li>
-              <a href={t.href} aria-current={(t.state === 'all' ? null : t.state) === props.state ? 'page' : undefined}>
-                {t.state} ({t.count})
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <FilterTabs label="Deliveries by state" tabs={props.tabs.map((t) => ({ label: t.state, count: t.count, href: t.href, current: (t.state === 'all' ? null : t.state) === props.state }))} />
       {props.deliveries.length === 0 ? (
         <p>No deliveries here.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Created', 'Channel', 'Recipient', 'State', 'Attempts', 'Last error', v.readOnly ? null : 'Action']}>
+          {props.deliveries.map((d) => (
             <tr>
-              <th scope="col">Created</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Recipient</th>
-              <th scope="col">State</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last error</th>
-              {v.readOnly ? null : <th scope="col">Action</th>}
+              <td>
+                <time datetime={d.atIso} data-local="">
+                  {d.at}
+                </time>
+              </td>
+              <td>{d.channel}</td>
+              <td>
+                {d.recipientKind} <span class="mono">{d.recipient}</span>
+              </td>
+              <td>
+                <span class={`state ${TONE[d.state] ?? ''}`}>
+                  <span aria-hidden="true">{ICON[d.state] ?? '•'}</span> {d.state}
+                </span>
+                {d.nextAttempt ? <span class="muted"> next try {d.nextAttempt}</span> : null}
+              </td>
+              <td>{d.attempts}</td>
+              <td>{d.lastError ? <code>{d.lastError}</code> : null}</td>
+              {v.readOnly ? null : <td>{d.retryable ? <ActionForm action={`/console/deliveries/${d.id}/retry`} csrf={v.csrf} label="Retry" /> : null}</td>}
             </tr>
-          </thead>
-          <tbody>
-            {props.deliveries.map((d) => (
-              <tr>
-                <td>
-                  <time datetime={d.atIso} data-local="">
-                    {d.at}
-                  </time>
-                </td>
-                <td>{d.channel}</td>
-                <td>
-                  {d.recipientKind} <span class="mono">{d.recipient}</span>
-                </td>
-                <td>
-                  <span class={`state ${TONE[d.state] ?? ''}`}>
-                    <span aria-hidden="true">{ICON[d.state] ?? '•'}</span> {d.state}
-                  </span>
-                  {d.nextAttempt ? <span class="muted"> next try {d.nextAttempt}</span> : null}
-                </td>
-                <td>{d.attempts}</td>
-                <td>{d.lastError ? <code>{d.lastError}</code> : null}</td>
-                {v.readOnly ? null : <td>{d.retryable ? <ActionForm action={`/console/deliveries/${d.id}/retry`} csrf={v.csrf} label="Retry" /> : null}</td>}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
-      {props.next ? (
-        <p>
-          <a href={props.next} rel="next">
-            Next page
-          </a>
-        </p>
-      ) : null}
+      <NextPageLink href={props.next} />
     </Page>
   );
 }

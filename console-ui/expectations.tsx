@@ -1,4 +1,5 @@
 import { ActionForm, Page } from './layout.js';
+import { FilterTabs, ListTable, type FilterTab } from './list-parts.js';
 import type { Notice, Viewer } from './view.js';
 
 export interface ExpectationListItem {
@@ -70,7 +71,7 @@ export function Outcome(props: { outcome: string; label?: string }) {
   );
 }
 
-export function ExpectationsPage(props: { viewer: Viewer; items: ExpectationListItem[] }) {
+export function ExpectationsPage(props: { viewer: Viewer; tabs: FilterTab[]; failingOnly: boolean; items: ExpectationListItem[] }) {
   return (
     <Page title="Expectations" current="/console/expectations" viewer={props.viewer}>
       <h1>Expectations</h1>
@@ -78,37 +79,30 @@ export function ExpectationsPage(props: { viewer: Viewer; items: ExpectationList
         What should have happened by now, checked on a schedule (defined in <code>checks/</code>), failing first.
         {props.viewer.admin ? null : ' Each shows your tenant’s own part.'}
       </p>
+      <FilterTabs label="Expectations by state" tabs={props.tabs} />
       {props.items.length === 0 ? (
-        <p class="empty">No expectations are loaded. Add one to <code>checks/</code> with <code>defineExpectation</code> and restart.</p>
+        props.failingOnly ? (
+          <p>No expectation is failing.</p>
+        ) : (
+          <p class="empty">No expectations are loaded. Add one to <code>checks/</code> with <code>defineExpectation</code> and restart.</p>
+        )
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Expectation', 'State', 'Kind', 'Scope', 'Last outcome', 'Evaluated']}>
+          {props.items.map((e) => (
             <tr>
-              <th scope="col">Expectation</th>
-              <th scope="col">State</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Last outcome</th>
-              <th scope="col">Evaluated</th>
+              <td>
+                <a href={`/console/expectations/${encodeURIComponent(e.id)}`}>{e.title}</a> <span class="muted mono">{e.id}</span>
+              </td>
+              <td>
+                <Outcome outcome={e.archived ? 'unknown' : e.failing ? 'fail' : 'pass'} label={e.stateLabel} />
+              </td>
+              <td>{e.kind}</td>
+              <td>{e.scope === 'forEachTenant' ? 'each tenant' : 'platform'}</td>
+              <td>{e.lastOutcome ? <Outcome outcome={e.lastOutcome} /> : 'not evaluated yet'}</td>
+              <td>{e.lastAtIso ? <time datetime={e.lastAtIso} data-local="">{e.lastAt}</time> : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.items.map((e) => (
-              <tr>
-                <td>
-                  <a href={`/console/expectations/${encodeURIComponent(e.id)}`}>{e.title}</a> <span class="muted mono">{e.id}</span>
-                </td>
-                <td>
-                  <Outcome outcome={e.archived ? 'unknown' : e.failing ? 'fail' : 'pass'} label={e.stateLabel} />
-                </td>
-                <td>{e.kind}</td>
-                <td>{e.scope === 'forEachTenant' ? 'each tenant' : 'platform'}</td>
-                <td>{e.lastOutcome ? <Outcome outcome={e.lastOutcome} /> : 'not evaluated yet'}</td>
-                <td>{e.lastAtIso ? <time datetime={e.lastAtIso} data-local="">{e.lastAt}</time> : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </Page>
   );
@@ -208,42 +202,30 @@ export function ExpectationPage(props: { viewer: Viewer; e: ExpectationView; not
       ) : (
         <>
           <Strip results={e.results} />
-          <table>
-            <thead>
+          <ListTable columns={['Evaluated', 'Outcome', 'Observed', 'Failing', 'Trigger', 'Duration']}>
+            {e.results.map((r) => (
               <tr>
-                <th scope="col">Evaluated</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Observed</th>
-                <th scope="col">Failing</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Duration</th>
+                <td>
+                  <time datetime={r.atIso} data-local="">
+                    {r.at}
+                  </time>
+                </td>
+                <td>
+                  <Outcome outcome={r.outcome} />
+                  {r.error ? (
+                    <>
+                      {' '}
+                      <code>{r.error}</code>
+                    </>
+                  ) : null}
+                </td>
+                <td>{r.observed ?? '—'}</td>
+                <td>{r.failing}</td>
+                <td>{r.trigger}</td>
+                <td>{r.duration}</td>
               </tr>
-            </thead>
-            <tbody>
-              {e.results.map((r) => (
-                <tr>
-                  <td>
-                    <time datetime={r.atIso} data-local="">
-                      {r.at}
-                    </time>
-                  </td>
-                  <td>
-                    <Outcome outcome={r.outcome} />
-                    {r.error ? (
-                      <>
-                        {' '}
-                        <code>{r.error}</code>
-                      </>
-                    ) : null}
-                  </td>
-                  <td>{r.observed ?? '—'}</td>
-                  <td>{r.failing}</td>
-                  <td>{r.trigger}</td>
-                  <td>{r.duration}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         </>
       )}
 
@@ -251,32 +233,21 @@ export function ExpectationPage(props: { viewer: Viewer; e: ExpectationView; not
       {e.remediations.length === 0 ? (
         <p>No repairs were attempted.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Tenant', 'Slot', 'State', 'Attempts', 'Error']}>
+          {e.remediations.map((r) => (
             <tr>
-              <th scope="col">Tenant</th>
-              <th scope="col">Slot</th>
-              <th scope="col">State</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Error</th>
+              <td>{r.tenant}</td>
+              <td>
+                <time datetime={r.slotIso}>{r.slot}</time>
+              </td>
+              <td>
+                <Outcome outcome={r.state} />
+              </td>
+              <td>{r.attempts}</td>
+              <td>{r.error ? <code>{r.error}</code> : null}</td>
             </tr>
-          </thead>
-          <tbody>
-            {e.remediations.map((r) => (
-              <tr>
-                <td>{r.tenant}</td>
-                <td>
-                  <time datetime={r.slotIso}>{r.slot}</time>
-                </td>
-                <td>
-                  <Outcome outcome={r.state} />
-                </td>
-                <td>{r.attempts}</td>
-                <td>{r.error ? <code>{r.error}</code> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </Page>
   );

@@ -1,6 +1,8 @@
 import { raw } from 'hono/html';
 import { ActionForm, Page } from './layout.js';
-import type { CheckStateName, Viewer } from './view.js';
+import { NameField, NoticeLine, SelectField, StatusPagePicker, type Option } from './form-parts.js';
+import { ListTable } from './list-parts.js';
+import type { CheckStateName, Notice, Viewer } from './view.js';
 
 /** A status in words; the tone reuses the check states' colours (and the word always says it). */
 export interface Badge {
@@ -32,10 +34,7 @@ export interface PageChoice {
   name: string;
 }
 
-export interface Option {
-  value: string;
-  label: string;
-}
+export type { Option } from './form-parts.js';
 
 export interface UpdateItem {
   status: string;
@@ -96,55 +95,32 @@ export interface ComposerForm {
   components: Record<string, string>;
 }
 
-type Notice = { ok: boolean; text: string };
-
-function NoticeLine(props: { notice: Notice | undefined }) {
-  if (!props.notice) return null;
-  return (
-    <p class={props.notice.ok ? undefined : 'error'} role={props.notice.ok ? 'status' : 'alert'}>
-      {props.notice.text}
-    </p>
-  );
-}
-
 export function StatusBadge(props: { badge: Badge }) {
   return <span class={`state s-${props.badge.tone}`}>{props.badge.label}</span>;
 }
 
 function IncidentTable(props: { items: IncidentListItem[]; caption: string }) {
   return (
-    <table>
-      <caption class="sr">{props.caption}</caption>
-      <thead>
+    <ListTable columns={['Incident', 'Status', 'Impact', 'Page', 'Started']} caption={props.caption}>
+      {props.items.map((i) => (
         <tr>
-          <th scope="col">Incident</th>
-          <th scope="col">Status</th>
-          <th scope="col">Impact</th>
-          <th scope="col">Page</th>
-          <th scope="col">Started</th>
+          <td>
+            <a href={`/console/incidents/${i.id}`}>{i.name}</a>
+            {i.automatic ? <span class="muted"> (automatic)</span> : null}
+          </td>
+          <td>
+            <StatusBadge badge={i.status} />
+          </td>
+          <td>{i.impact}</td>
+          <td>{i.page}</td>
+          <td>
+            <time datetime={i.startedIso} data-local="">
+              {i.started}
+            </time>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {props.items.map((i) => (
-          <tr>
-            <td>
-              <a href={`/console/incidents/${i.id}`}>{i.name}</a>
-              {i.automatic ? <span class="muted"> (automatic)</span> : null}
-            </td>
-            <td>
-              <StatusBadge badge={i.status} />
-            </td>
-            <td>{i.impact}</td>
-            <td>{i.page}</td>
-            <td>
-              <time datetime={i.startedIso} data-local="">
-                {i.started}
-              </time>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
 
@@ -173,20 +149,6 @@ export function IncidentsPage(props: { viewer: Viewer; open: IncidentListItem[];
   );
 }
 
-function Select(props: { id: string; name: string; label: string; options: Option[]; value: string }) {
-  return (
-    <p class="field">
-      <label for={props.id}>{props.label}</label>
-      <select id={props.id} name={props.name}>
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === props.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </p>
-  );
-}
 
 /**
  * The incident composer: name, status, impact, each component's status
@@ -221,47 +183,30 @@ export function ComposerPage(props: {
         <p class="empty">This key is read-only: it can read incidents but not write them.</p>
       ) : (
         <>
-          {props.pages.length > 1 ? (
-            <nav aria-label="Status pages">
-              <p>
-                Status page:{' '}
-                {props.pages.map((p) => (
-                  <>
-                    <a href={`/console/incidents/new?page=${encodeURIComponent(p.slug)}`} aria-current={p.slug === f.page ? 'page' : undefined}>
-                      {p.name}
-                    </a>{' '}
-                  </>
-                ))}
-              </p>
-            </nav>
-          ) : null}
+          <StatusPagePicker pages={props.pages} current={f.page} hrefOf={(slug) => `/console/incidents/new?page=${encodeURIComponent(slug)}`} />
           <form method="post" action="/console/incidents/new" class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
             <input type="hidden" name="page" value={f.page} />
-            <p class="field">
-              <label for="name">Name</label>
-              <input id="name" name="name" value={f.name} required maxlength={200} />
-            </p>
-            <Select id="status" name="status" label="Status" options={props.statuses} value={f.status} />
-            <Select id="impact" name="impact" label="Impact" options={props.impacts} value={f.impact} />
+            <NameField value={f.name} />
+            <SelectField id="status" name="status" label="Status" options={props.statuses} value={f.status} />
+            <SelectField id="impact" name="impact" label="Impact" options={props.impacts} value={f.impact} />
             <fieldset>
               <legend>Affected components</legend>
               {props.components.length === 0 ? (
                 <p class="muted">This page has no components yet.</p>
               ) : (
                 props.components.map((c) => (
-                  <p class="field">
-                    <label for={`component-${c.id}`}>
-                      {c.name} <span class="muted">(now {c.current.label.toLowerCase()})</span>
-                    </label>
-                    <select id={`component-${c.id}`} name={`component:${c.id}`}>
-                      {props.componentStatuses.map((o) => (
-                        <option value={o.value} selected={o.value === (f.components[c.id] ?? '')}>
-                          {o.label}
-                        </option>
-                      ))}
-                    </select>
-                  </p>
+                  <SelectField
+                    id={`component-${c.id}`}
+                    name={`component:${c.id}`}
+                    label={
+                      <>
+                        {c.name} <span class="muted">(now {c.current.label.toLowerCase()})</span>
+                      </>
+                    }
+                    options={props.componentStatuses}
+                    value={f.components[c.id] ?? ''}
+                  />
                 ))
               )}
             </fieldset>
@@ -369,7 +314,7 @@ export function IncidentPage(props: { viewer: Viewer; incident: IncidentDetail; 
           <h2>Post an update</h2>
           <form method="post" action={`/console/incidents/${i.id}/updates`} class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
-            <Select id="update-status" name="status" label="Status" options={props.statuses} value={i.statusValue} />
+            <SelectField id="update-status" name="status" label="Status" options={props.statuses} value={i.statusValue} />
             <p class="field">
               <label for="update-body">Message (markdown)</label>
               <textarea id="update-body" name="body" rows={4} required maxlength={20000}></textarea>

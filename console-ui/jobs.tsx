@@ -1,4 +1,5 @@
 import { ActionForm, Page } from './layout.js';
+import { ListTable } from './list-parts.js';
 import type { Viewer } from './view.js';
 
 export interface JobItem {
@@ -26,34 +27,22 @@ export function JobsPage(props: { viewer: Viewer; jobs: JobItem[]; notice?: stri
     <Page title="Jobs" current="/console/jobs" viewer={props.viewer}>
       <h1>Scheduled jobs</h1>
       {props.notice ? <p role="status">{props.notice}</p> : null}
-      <table>
-        <thead>
+      <ListTable columns={['Job', 'State', 'Schedule', 'Last run', 'Next slot', 'Lag']}>
+        {props.jobs.map((j) => (
           <tr>
-            <th scope="col">Job</th>
-            <th scope="col">State</th>
-            <th scope="col">Schedule</th>
-            <th scope="col">Last run</th>
-            <th scope="col">Next slot</th>
-            <th scope="col">Lag</th>
+            <td>
+              <a href={`/console/jobs/${encodeURIComponent(j.key)}`}>{j.key}</a>
+            </td>
+            <td>
+              <span class={`state ${TONE[j.state] ?? ''}`}>{j.state}</span>
+            </td>
+            <td>{j.schedule}</td>
+            <td>{j.lastRun ?? 'never'}</td>
+            <td>{j.nextSlot ?? '—'}</td>
+            <td>{j.lagSeconds > 0 ? `${j.lagSeconds} s` : '—'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {props.jobs.map((j) => (
-            <tr>
-              <td>
-                <a href={`/console/jobs/${encodeURIComponent(j.key)}`}>{j.key}</a>
-              </td>
-              <td>
-                <span class={`state ${TONE[j.state] ?? ''}`}>{j.state}</span>
-              </td>
-              <td>{j.schedule}</td>
-              <td>{j.lastRun ?? 'never'}</td>
-              <td>{j.nextSlot ?? '—'}</td>
-              <td>{j.lagSeconds > 0 ? `${j.lagSeconds} s` : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     </Page>
   );
 }
@@ -94,28 +83,17 @@ export function JobPage(props: { viewer: Viewer; job: JobItem; runs: RunItem[]; 
       {props.runs.length === 0 ? (
         <p>No runs yet.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Slot', 'Outcome', 'Attempt', 'Delay', 'Error']}>
+          {props.runs.map((r) => (
             <tr>
-              <th scope="col">Slot</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Delay</th>
-              <th scope="col">Error</th>
+              <td>{r.slot}</td>
+              <td>{r.state}</td>
+              <td>{r.attempt}</td>
+              <td>{r.delay ?? ''}</td>
+              <td>{r.error ? <code>{r.error}</code> : null}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.runs.map((r) => (
-              <tr>
-                <td>{r.slot}</td>
-                <td>{r.state}</td>
-                <td>{r.attempt}</td>
-                <td>{r.delay ?? ''}</td>
-                <td>{r.error ? <code>{r.error}</code> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </Page>
   );

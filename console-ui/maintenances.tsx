@@ -1,6 +1,8 @@
 import { ActionForm, Page } from './layout.js';
+import { NameField, NoticeLine, StatusPagePicker } from './form-parts.js';
+import { ListTable } from './list-parts.js';
 import { StatusBadge, UpdateList, type Badge, type ComponentChoice, type PageChoice, type UpdateItem } from './incidents.js';
-import type { Viewer } from './view.js';
+import type { Notice, Viewer } from './view.js';
 
 export interface MaintenanceItem {
   id: string;
@@ -22,8 +24,6 @@ export interface MaintenanceForm {
   until: string;
   components: string[];
 }
-
-type Notice = { ok: boolean; text: string };
 
 function WindowFields(props: { form: MaintenanceForm; zones: string[]; components: ComponentChoice[] }) {
   const f = props.form;
@@ -66,67 +66,37 @@ export function MaintenancesPage(props: { viewer: Viewer; items: MaintenanceItem
   return (
     <Page title="Maintenances" current="/console/maintenances" viewer={v}>
       <h1>Scheduled maintenances</h1>
-      {props.notice ? (
-        <p class={props.notice.ok ? undefined : 'error'} role={props.notice.ok ? 'status' : 'alert'}>
-          {props.notice.text}
-        </p>
-      ) : null}
+      <NoticeLine notice={props.notice} />
       {props.items.length === 0 ? (
         <p class="muted">No maintenance scheduled.</p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Maintenance', 'Status', 'Window', 'Page']}>
+          {props.items.map((m) => (
             <tr>
-              <th scope="col">Maintenance</th>
-              <th scope="col">Status</th>
-              <th scope="col">Window</th>
-              <th scope="col">Page</th>
+              <td>
+                <a href={`/console/maintenances/${m.id}`}>{m.name}</a>
+              </td>
+              <td>
+                <StatusBadge badge={m.status} />
+              </td>
+              <td>
+                <time datetime={m.fromIso} data-local="">
+                  {m.window}
+                </time>
+              </td>
+              <td>{m.page}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.items.map((m) => (
-              <tr>
-                <td>
-                  <a href={`/console/maintenances/${m.id}`}>{m.name}</a>
-                </td>
-                <td>
-                  <StatusBadge badge={m.status} />
-                </td>
-                <td>
-                  <time datetime={m.fromIso} data-local="">
-                    {m.window}
-                  </time>
-                </td>
-                <td>{m.page}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {v.readOnly || props.pages.length === 0 ? null : (
         <>
           <h2>Schedule a maintenance</h2>
-          {props.pages.length > 1 ? (
-            <nav aria-label="Status pages">
-              <p>
-                Status page:{' '}
-                {props.pages.map((p) => (
-                  <>
-                    <a href={`/console/maintenances?page=${encodeURIComponent(p.slug)}`} aria-current={p.slug === f.page ? 'page' : undefined}>
-                      {p.name}
-                    </a>{' '}
-                  </>
-                ))}
-              </p>
-            </nav>
-          ) : null}
+          <StatusPagePicker pages={props.pages} current={f.page} hrefOf={(slug) => `/console/maintenances?page=${encodeURIComponent(slug)}`} />
           <form method="post" action="/console/maintenances" class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
             <input type="hidden" name="page" value={f.page} />
-            <p class="field">
-              <label for="name">Name</label>
-              <input id="name" name="name" value={f.name} required maxlength={200} />
-            </p>
+            <NameField value={f.name} />
             <WindowFields form={f} zones={props.zones} components={props.components} />
             <p class="field">
               <label for="body">Message (markdown)</label>
@@ -159,11 +129,7 @@ export function MaintenancePage(props: {
         <a href="/console/maintenances">← Maintenances</a>
       </p>
       <h1>{m.name}</h1>
-      {props.notice ? (
-        <p class={props.notice.ok ? undefined : 'error'} role={props.notice.ok ? 'status' : 'alert'}>
-          {props.notice.text}
-        </p>
-      ) : null}
+      <NoticeLine notice={props.notice} />
       <dl class="facts">
         <dt>Status</dt>
         <dd>
@@ -188,10 +154,7 @@ export function MaintenancePage(props: {
           <h2>Edit</h2>
           <form method="post" action={`/console/maintenances/${m.id}`} class="composer">
             <input type="hidden" name="csrf" value={v.csrf} />
-            <p class="field">
-              <label for="name">Name</label>
-              <input id="name" name="name" value={props.form.name} required maxlength={200} />
-            </p>
+            <NameField value={props.form.name} />
             <WindowFields form={props.form} zones={props.zones} components={props.components} />
             <button type="submit">Save changes</button>
           </form>

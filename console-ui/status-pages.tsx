@@ -1,6 +1,8 @@
 import { ActionForm, Page } from './layout.js';
-import { StatusBadge, type Badge, type Option } from './incidents.js';
-import type { Viewer } from './view.js';
+import { NoticeLine, SelectField, type Option } from './form-parts.js';
+import { ListTable } from './list-parts.js';
+import { StatusBadge, type Badge } from './incidents.js';
+import type { Notice, Viewer } from './view.js';
 
 export interface StatusPageItem {
   id: string;
@@ -69,7 +71,6 @@ export interface PageHeader {
   accentColor: string | null;
 }
 
-type Notice = { ok: boolean; text: string };
 
 export const PUBLISHING: Option[] = [
   { value: 'publish', label: 'Publish automatic incidents at once' },
@@ -77,14 +78,6 @@ export const PUBLISHING: Option[] = [
   { value: 'draft', label: 'Keep automatic incidents as drafts for review' },
 ];
 
-function NoticeLine(props: { notice: Notice | undefined }) {
-  if (!props.notice) return null;
-  return (
-    <p class={props.notice.ok ? undefined : 'error'} role={props.notice.ok ? 'status' : 'alert'}>
-      {props.notice.text}
-    </p>
-  );
-}
 
 /** The viewer's status pages with their public links and counts. */
 export function StatusPagesPage(props: { viewer: Viewer; pages: StatusPageItem[] }) {
@@ -96,33 +89,23 @@ export function StatusPagesPage(props: { viewer: Viewer; pages: StatusPageItem[]
           No status page yet. Create one with <code>POST /api/v1/pages</code> (a slug and a name), then add its components here.
         </p>
       ) : (
-        <table>
-          <thead>
+        <ListTable columns={['Page', 'Public page', 'Components', 'Subscribers']}>
+          {props.pages.map((p) => (
             <tr>
-              <th scope="col">Page</th>
-              <th scope="col">Public page</th>
-              <th scope="col">Components</th>
-              <th scope="col">Subscribers</th>
+              <td>
+                <a href={`/console/pages/${p.id}`}>{p.name}</a>
+              </td>
+              <td>
+                <a href={p.publicHref}>{p.publicHref}</a>
+              </td>
+              <td>
+                {p.components}
+                {p.groups > 0 ? <span class="muted"> (in {p.groups} {p.groups === 1 ? 'group' : 'groups'})</span> : null}
+              </td>
+              <td>{p.subscribers}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.pages.map((p) => (
-              <tr>
-                <td>
-                  <a href={`/console/pages/${p.id}`}>{p.name}</a>
-                </td>
-                <td>
-                  <a href={p.publicHref}>{p.publicHref}</a>
-                </td>
-                <td>
-                  {p.components}
-                  {p.groups > 0 ? <span class="muted"> (in {p.groups} {p.groups === 1 ? 'group' : 'groups'})</span> : null}
-                </td>
-                <td>{p.subscribers}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </Page>
   );
@@ -218,17 +201,7 @@ function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources
         </p>
       ) : null}
       {props.kind === 'group' ? null : (
-        <p class="field">
-          <label for="group-id">In group</label>
-          <select id="group-id" name="group_id">
-            <option value="">None (top level)</option>
-            {props.groups.map((g) => (
-              <option value={g.value} selected={f.group === g.value}>
-                {g.label}
-              </option>
-            ))}
-          </select>
-        </p>
+        <SelectField id="group-id" name="group_id" label="In group" options={props.groups} value={f.group} first={<option value="">None (top level)</option>} />
       )}
       <p class="field">
         <label for="position">Position within its group or the page (blank: last)</label>
@@ -236,16 +209,7 @@ function ComponentFields(props: { form: ComponentForm; groups: Option[]; sources
       </p>
       {props.kind === 'group' ? null : (
         <>
-          <p class="field">
-            <label for="auto-incident">When a source fails</label>
-            <select id="auto-incident" name="auto_incident">
-              {PUBLISHING.map((o) => (
-                <option value={o.value} selected={f.autoIncident === o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </p>
+          <SelectField id="auto-incident" name="auto_incident" label="When a source fails" options={PUBLISHING} value={f.autoIncident} />
           <p class="field">
             <label for="publish-after">Delay in seconds (with "after a delay"; 1 to 86400)</label>
             <input id="publish-after" name="publish_after" type="number" min={1} max={86400} step={1} value={f.publishAfter} />
@@ -317,22 +281,9 @@ export function StatusPageDetail(props: { viewer: Viewer; page: PageHeader; tree
       {props.tree.length === 0 ? (
         <p class="empty">No component yet: the public page shows nothing to follow. Add one below and pick the checks it follows.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">Position</th>
-              <th scope="col">Status</th>
-              <th scope="col">Publishing</th>
-              <th scope="col">Sources</th>
-              <th scope="col">Open incidents</th>
-              {v.readOnly ? null : <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            <ComponentRows nodes={props.tree} viewer={v} depth={0} />
-          </tbody>
-        </table>
+        <ListTable columns={['Component', 'Position', 'Status', 'Publishing', 'Sources', 'Open incidents', v.readOnly ? null : 'Actions']}>
+          <ComponentRows nodes={props.tree} viewer={v} depth={0} />
+        </ListTable>
       )}
       {v.readOnly ? null : (
         <>

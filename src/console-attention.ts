@@ -20,17 +20,20 @@ export function channelAttention(channels: AlertChannels): AttentionItems {
   };
 }
 
+const counted = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
 /**
- * The overview's expectation and outbox items: failing expectations (the
- * viewer's own part for a tenant key) with how many tenants fail, and, for
- * the admin key, dead deliveries. Each links to its console list.
+ * The overview's expectation and outbox items: failing expectations with
+ * how many tenants and slots they fail for (a tenant key: its own part, so
+ * its own slots only; "tenants" would always say one), and, for the admin
+ * key, dead deliveries. Each links to its console list, filtered.
  */
-export function expectationAndDeliveryAttention(reads: ExpectationReads, deliveries: Pick<Subscriptions, 'deliveryCounts'>): AttentionItems {
+export function expectationAndDeliveryAttention(reads: Pick<ExpectationReads, 'failingTotals'>, deliveries: Pick<Subscriptions, 'deliveryCounts'>): AttentionItems {
   return async (p) => {
     const tenantId = p.kind === 'admin' ? null : (p.tenantId ?? '00000000-0000-0000-0000-000000000000');
-    const failing = (await reads.list(tenantId)).filter((e) => e.failing);
-    const tenants = new Set(failing.flatMap((e) => Object.keys(e.latest?.byTenant ?? {}).filter((t) => t !== 'platform')));
-    const items = [{ label: tenantId === null && tenants.size ? `failing expectations (${tenants.size} tenant${tenants.size === 1 ? '' : 's'} failing)` : 'failing expectations', count: failing.length, href: '/console/expectations' }];
+    const f = await reads.failingTotals(tenantId);
+    const detail = f.expectations === 0 ? [] : [...(tenantId === null ? [counted(f.tenants, 'tenant')] : []), counted(f.slots, 'slot')];
+    const items = [{ label: ['failing expectations', ...detail].join(' · '), count: f.expectations, href: '/console/expectations?state=failing' }];
     if (p.kind === 'admin') items.push({ label: 'dead deliveries', count: (await deliveries.deliveryCounts()).dead ?? 0, href: '/console/deliveries?state=dead' });
     return items;
   };

@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import { homeOf, Icon, publicDocument, type PublicDocument } from './layout.js';
 import { escapeHtml } from './markdown.js';
+import { SubscribeForm } from './subscribe-form.js';
 import type { ComponentView, DayView, HistoryView, IncidentView, PageView, TimeView, Brand } from './view.js';
 
 function Time(props: { t: TimeView }) {
@@ -153,11 +154,7 @@ export function StatusPage(props: { view: PageView }): PublicDocument {
         </section>
         <section aria-labelledby="subscribe">
           <h2 id="subscribe">Get updates</h2>
-          <form class="subscribe" method="post" action={`/api/v1/pages/${slug}/subscribers`}>
-            <label for="email">Email</label>
-            <input id="email" name="email" type="email" required autocomplete="email" maxlength={254} />
-            <button type="submit">Subscribe</button>
-          </form>
+          <SubscribeForm action={`/api/v1/pages/${slug}/subscribers`} />
         </section>
         <Footer brand={v.brand} timeZone={v.timeZone} updatedAt={v.updatedAt} />
       </>

@@ -35,7 +35,7 @@ input,button{font:inherit;padding:var(--s1) var(--s2);border:1px solid var(--lin
 button{cursor:pointer;background:var(--accent);border-color:var(--accent);color:var(--on-tone);font-weight:600}button.quiet{background:var(--card);color:var(--fg);border-color:var(--line)}
 fieldset{border:1px solid var(--line);border-radius:var(--radius);margin:var(--s3) 0;padding:var(--s2) var(--s3)}legend{font-weight:600;padding:0 var(--s1)}
 .choice{display:flex;gap:var(--s2);align-items:center;margin:var(--s1) 0}.choice.member{margin-left:var(--s4)}
-.notice{border-left:6px solid var(--ok);background:var(--card);padding:var(--s2) var(--s3);border-radius:var(--radius)}
+.notice{border-left:6px solid var(--ok);background:var(--card);padding:var(--s2) var(--s3);border-radius:var(--radius)}.notice.error{border-left-color:var(--critical)}
 footer{max-width:52rem;margin:0 auto;padding:var(--s3)}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;

@@ -100,7 +100,14 @@ export function expectationPages(deps: { service: ExpectationService; reads: Exp
 
   app.get('/expectations', signedIn, async (c) => {
     const s = c.get('session');
-    return html(c, ExpectationsPage({ viewer: viewerOf(s), items: (await reads.list(tenantOf(s))).map(listItem) }));
+    const items = (await reads.list(tenantOf(s))).map(listItem);
+    // `?state=failing` is where the overview's failing-expectations tile leads; anything else lists all.
+    const failingOnly = c.req.query('state') === 'failing';
+    const tabs = [
+      { label: 'all', count: items.length, href: '/console/expectations', current: !failingOnly },
+      { label: 'failing', count: items.filter((i) => i.failing).length, href: '/console/expectations?state=failing', current: failingOnly },
+    ];
+    return html(c, ExpectationsPage({ viewer: viewerOf(s), tabs, failingOnly, items: failingOnly ? items.filter((i) => i.failing) : items }));
   });
   app.get('/expectations/:id', signedIn, (c) => one(c, c.req.param('id')));
 

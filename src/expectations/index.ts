@@ -2,7 +2,7 @@
 export { expectationsModule } from './module.js';
 export { loadChecks, type LoadedCheck } from './loader.js';
 export type { ExpectationService } from './service.js';
-export { expectationOwner } from './store.js';
+export { expectationOwner, type FailingTotals } from './store.js';
 export { expectationReads, type ExpectationReads, type ExpectationItem, type ExpectationDetail } from './reads.js';
 export type { ViewedResult } from './result-cut.js';
 export type { TenantEvaluation } from './tenant-evaluation.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { viewResult, type ViewedResult } from './result-cut.js';
 import type { ExpectationService } from './service.js';
-import { findExpectation, findState, listExpectations, listRemediations, listResults, type ExpectationRow, type RemediationRow, type StateRow } from './store.js';
+import { failingExpectationTotals, findExpectation, findState, listExpectations, listRemediations, listResults, type ExpectationRow, type FailingTotals, type RemediationRow, type StateRow } from './store.js';
 
 /** An expectation as a viewer sees it in a list: its own state (a tenant: its own part). */
 export interface ExpectationItem {
@@ -35,6 +35,8 @@ const TENANT_HISTORY = 20;
 export interface ExpectationReads {
   list(tenantId: string | null): Promise<ExpectationItem[]>;
   detail(id: string, tenantId: string | null, limit: number): Promise<ExpectationDetail | undefined>;
+  /** How many expectations fail now, for how many tenants and slots (the overview's line; the same rule as `list`'s `failing`). */
+  failingTotals(tenantId: string | null): Promise<FailingTotals>;
 }
 
 export function expectationReads(db: Kysely<Database>, service: Pick<ExpectationService, 'definition'>): ExpectationReads {
@@ -77,5 +79,6 @@ export function expectationReads(db: Kysely<Database>, service: Pick<Expectation
         remediations,
       };
     },
+    failingTotals: (tenantId) => failingExpectationTotals(db, tenantId),
   };
 }

@@ -185,3 +185,44 @@ export async function listRemediations(db: Db, expectationId: string, tenantId: 
   if (tenantId !== null) q = q.where('tenant_id', '=', tenantId);
   return q.orderBy('slot', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** The failing expectations' count, and the tenants and slots their latest results fail for. */
+export interface FailingTotals {
+  expectations: number;
+  /** Distinct tenants among the failing rows (the platform's own rows are no tenant's). */
+  tenants: number;
+  /** Failing slots: the summed weight of the failing rows (a slots expectation: its missing runs; otherwise one per row unless weighted). */
+  slots: number;
+}
+
+/**
+ * What the console's overview counts of failing expectations, in one
+ * statement over the states and their latest results (one per expectation,
+ * by `last_result_id`), so the work is bounded by the expectations defined,
+ * not by their history. `tenantId` null is the admin key: the expectations
+ * whose state is failing, across tenants. A tenant: the per-tenant
+ * expectations whose latest result fails for it, and its own slots only
+ * (the cut result-cut.ts makes of one result).
+ */
+export async function failingExpectationTotals(db: Db, tenantId: string | null): Promise<FailingTotals> {
+  const { rows } =
+    tenantId === null
+      ? await sql<{ expectations: number; tenants: number; slots: string }>`
+          with failing as (
+            select r.by_tenant from expectation_states s
+            left join expectation_results r on r.id = s.last_result_id
+            where s.status = 'failing')
+          select
+            (select count(*) from failing)::int as expectations,
+            (select count(distinct t.key) from failing, jsonb_each_text(failing.by_tenant) t where t.key <> 'platform')::int as tenants,
+            (select coalesce(sum(t.value::bigint), 0) from failing, jsonb_each_text(failing.by_tenant) t)::text as slots`.execute(db)
+      : await sql<{ expectations: number; tenants: number; slots: string }>`
+          select count(*)::int as expectations, (count(*) > 0)::int as tenants, coalesce(sum(w.n), 0)::text as slots
+          from expectations e
+          join expectation_states s on s.expectation_id = e.id
+          join expectation_results r on r.id = s.last_result_id
+          cross join lateral (select coalesce((r.by_tenant ->> ${tenantId}::text)::bigint, 0) as n) w
+          where e.scope = 'forEachTenant' and r.outcome = 'fail' and w.n > 0`.execute(db);
+  const r = rows[0]!;
+  return { expectations: r.expectations, tenants: r.tenants, slots: Number(r.slots) };
+}

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PublicDocument } from '../../status-ui/layout.js';
 import type { ChoiceView } from '../../status-ui/view.js';
 import type { ComponentRow } from '../incidents/index.js';
 
 /** Sends a subscriber page with its Content-Security-Policy (the status page's: its own styles and logo only). */
-export function sendPage(c: Context, doc: PublicDocument, status: 200 | 202 | 400 = 200): Response {
+export function sendPage(c: Context, doc: PublicDocument, status: ContentfulStatusCode = 200): Response {
   c.header('Content-Security-Policy', doc.csp);
   c.header('Cache-Control', 'no-store');
   return c.html(doc.body, status);

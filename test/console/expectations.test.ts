@@ -24,6 +24,7 @@ describe(`console expectations on ${backend}`, () => {
   let north: { id: string; api_key: string };
   let south: { id: string; api_key: string };
   let readOnly: string;
+  let b: ReturnType<typeof billingSetup>;
   const results = async () => Number((await sql<{ n: number }>`select count(*)::int as n from expectation_results`.execute(t.db)).rows[0]!.n);
 
   beforeAll(async () => {
@@ -41,7 +42,7 @@ describe(`console expectations on ${backend}`, () => {
     const platform = defineExpectation({ id: 'platform-rows', title: 'Platform rows', scope: 'platform', kind: 'invariant', failing: () => sql`select null::uuid as tenant_id where false` });
     o = await drivenOverdue({ database: t, clock, checks: [...shipped, { file: 'accounts-funded.ts', check: unfunded }, { file: 'platform-rows.ts', check: platform }] });
     admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
-    const b = billingSetup(apiClient(o), admin);
+    b = billingSetup(apiClient(o), admin);
     await clock.jump('2025-05-15T00:00:00Z');
     north = await b.tenant({ slug: 'northwind', name: 'Northwind Traders', timezone: 'UTC', currency: 'USD' });
     south = await b.tenant({ slug: 'southpole', name: 'Southpole Freight', timezone: 'UTC', currency: 'USD' });
@@ -150,5 +151,30 @@ describe(`console expectations on ${backend}`, () => {
     expect((await c.request('GET', '/console/expectations/invoices-exist')).text).not.toContain('Held by a maintenance window');
     expect((await c.request('GET', `/console/expectations/${'x'.repeat(300)}`)).status).toBe(404);
     expect((await c.request('GET', '/console/expectations/%3Cscript%3E')).status).toBe(404);
+  });
+
+  it('the overview counts failing expectations with their tenants and slots (a tenant: its own slots), linking to the failing ones', async () => {
+    const tile = (text: string) => text.match(/<a href="\/console\/expectations\?state=failing"><b>(\d+)<\/b> ([^<]*)<\/a>/)?.slice(1);
+    const c = consoleClient(o);
+    await c.signIn(admin);
+    // accounts-funded fails for both tenants, one account each; invoices-exist was repaired.
+    expect(tile((await c.request('GET', '/console')).text)).toEqual(['1', 'failing expectations · 2 tenants · 2 slots']);
+    // Two more unfunded accounts for northwind: its part weighs three.
+    for (const name of ['Nils North', 'Nina North']) await b.account(north.api_key, { name });
+    const page = await c.request('GET', '/console/expectations/accounts-funded');
+    await c.request('POST', '/console/expectations/accounts-funded/evaluate', { csrf: c.csrf(page.text) });
+    expect(tile((await c.request('GET', '/console')).text)).toEqual(['1', 'failing expectations · 2 tenants · 4 slots']);
+
+    const failing = await c.request('GET', '/console/expectations?state=failing');
+    expect(failing.text).toContain('href="/console/expectations/accounts-funded"');
+    expect(failing.text).not.toContain('href="/console/expectations/invoices-exist"');
+    expect(failing.text).toMatch(/<a href="\/console\/expectations\?state=failing" aria-current="page">failing \(1\)<\/a>/);
+    expect((await c.request('GET', '/console/expectations')).text).toContain('href="/console/expectations/invoices-exist"');
+
+    for (const [tenant, expected] of [[north, '3 slots'], [south, '1 slot']] as const) {
+      const mine = consoleClient(o);
+      await mine.signIn(tenant.api_key);
+      expect(tile((await mine.request('GET', '/console')).text)).toEqual(['1', `failing expectations · ${expected}`]);
+    }
   });
 });

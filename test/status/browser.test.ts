@@ -5,15 +5,13 @@
  * no chromium binary exists; `.ci/run` installs it.
  */
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type Listening } from '../../src/http/server.js';
 import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
-import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
-import { backend, testDatabase, type TestDatabase } from '../support/db.js';
+import { backend } from '../support/db.js';
 import { json } from '../support/http.js';
-import { insertApiKey } from '../support/keys.js';
+import { servedForBrowser, type ServedForBrowser } from '../support/served.js';
 
 if (!hasChromium) console.warn(`browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
@@ -23,36 +21,20 @@ const DAY = 24 * HOUR;
 /** Writes via a temporary file and a rename, so two backends running at once never leave a torn file. */
 
 describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backend}` : `status page in chromium (SKIPPED: no chromium binary at ${CHROMIUM})`, () => {
-  let t: TestDatabase;
-  let o: TestOverdue;
+  let site: ServedForBrowser;
   let clock: ManualClock;
-  let http: Listening;
   let browser: Browser;
   let page: Page;
   let base: string;
-  let admin: string;
+  let api: ServedForBrowser['api'];
   let incident: { id: string; name: string };
   let summary: any;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const out = await json(res);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-
   beforeAll(async () => {
-    t = await testDatabase();
     // Components made two days before the incident, so each has three daily bars.
     clock = new ManualClock('2025-05-14T09:00:00Z');
-    o = await drivenOverdue({ database: t, clock });
-    http = await listen(o.app, { port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${http.port}`;
-    admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
+    site = await servedForBrowser(clock);
+    ({ base, browser, api } = site);
 
     const pages = await api('GET', '/api/v1/pages');
     await api('PATCH', `/api/v1/pages/${pages.data.find((p: { slug: string }) => p.slug === 'default').id}`, { name: 'Acme' });
@@ -77,16 +59,12 @@ describe.skipIf(!hasChromium)(hasChromium ? `status page in chromium on ${backen
     await api('POST', `/api/v1/incidents/${incident.id}/updates`, { status: 'monitoring', body: 'The index is rebuilt; response times are back to normal. We are watching.' });
     summary = await json(await fetch(`${base}/api/v2/summary.json`));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1000, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' });
     const res = await page.goto(`${base}/`);
     expect(res?.status()).toBe(200);
   });
   afterAll(async () => {
-    await browser?.close();
-    await http?.close(1000);
-    await o?.stop();
-    await t?.close();
+    await site?.close();
   });
 
   it('shows the banner the JSON describes, the open incident with its latest update, and component statuses in words', async () => {

@@ -8,16 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type Listening } from '../../src/http/server.js';
 import { DARK, LIGHT } from '../../ui/tokens.js';
-import { drainDeliveries, drivenOverdue, type TestOverdue } from '../support/app.js';
-import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
+import { drainDeliveries, type TestOverdue } from '../support/app.js';
+import { hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
 import { ManualClock } from '../support/clock.js';
-import { backend, testDatabase, type TestDatabase } from '../support/db.js';
-import { json } from '../support/http.js';
-import { insertApiKey } from '../support/keys.js';
+import { backend, type TestDatabase } from '../support/db.js';
+import { servedForBrowser, type ServedForBrowser } from '../support/served.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY = 86_400_000;
@@ -25,24 +23,18 @@ type AxeViolation = { id: string; impact: string | null; help: string; nodes: { 
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
 
 describe.skipIf(!hasChromium)(`public pages in chromium on ${backend}`, () => {
+  let site: ServedForBrowser;
   let t: TestDatabase;
   let o: TestOverdue;
   let clock: ManualClock;
-  let http: Listening;
   let browser: Browser;
   let page: Page;
   let base: string;
-  let admin: string;
+  let api: ServedForBrowser['api'];
   let apiId: string;
   let openIncident: string;
   const cspErrors: string[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
-    const out = await json(res);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
   /** The path of the newest link of a kind in the newest mail to an address (the local mailbox). */
   const linkTo = async (email: string, kind: 'confirm' | 'manage' | 'unsubscribe') => {
     await drainDeliveries(o);
@@ -70,12 +62,9 @@ describe.skipIf(!hasChromium)(`public pages in chromium on ${backend}`, () => {
   const subscription = async (managePath: string) => (await fetch(`${base}${managePath}`, { headers: { accept: 'application/json' } })).json() as Promise<{ components: string[]; unsubscribed: boolean }>;
 
   beforeAll(async () => {
-    t = await testDatabase();
     clock = new ManualClock('2025-04-01T09:00:00Z');
-    o = await drivenOverdue({ database: t, clock });
-    http = await listen(o.app, { port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${http.port}`;
-    admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
+    site = await servedForBrowser(clock);
+    ({ t, o, base, browser, api } = site);
     const pages = await api('GET', '/api/v1/pages');
     await api('PATCH', `/api/v1/pages/${pages.data.find((p: { slug: string }) => p.slug === 'default').id}`, { name: 'Acme', accent_color: '#6e40c9' });
     const platform = await api('POST', '/api/v1/components', { name: 'Platform', group: true, description: 'What our customers use' });
@@ -91,17 +80,13 @@ describe.skipIf(!hasChromium)(`public pages in chromium on ${backend}`, () => {
     openIncident = (await api('POST', '/api/v1/incidents', { name: 'Slow API responses', status: 'identified', impact: 'major', body: 'An index is being rebuilt.', components: { [apiId]: 'degraded_performance' } })).id;
     await api('POST', '/api/v1/maintenances', { name: 'Database upgrade', body: 'Short interruptions are possible.', scheduled_for: new Date(clock.now().getTime() + 2 * DAY).toISOString(), scheduled_until: new Date(clock.now().getTime() + 2 * DAY + 3_600_000).toISOString(), components: [billing.id] });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1000, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
     });
   });
   afterAll(async () => {
-    await browser?.close();
-    await http?.close(1000);
-    await o?.stop();
-    await t?.close();
+    await site?.close();
   });
 
   it('draws the banner, incidents, groups and slots in the shared design, the page accent on links, and nothing refused by the CSP', async () => {
