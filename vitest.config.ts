@@ -20,6 +20,10 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: backend,
+          // A worker runs its files in one module graph instead of importing src/ afresh for each file
+          // (features keep no module-level state; each file builds its own Overdue and database).
+          // Unit files stay isolated: they mock modules and timers. VITEST_ISOLATE=1 isolates all.
+          isolate: process.env.VITEST_ISOLATE === '1',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.unit.test.ts', 'test/bench/**'],
           env: { OVERDUE_TEST_BACKEND: backend },

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, onPostgres, testDatabase, type TestDatabase } from './support/db.js';
 import { runScript } from './support/process.js';
 
-describe(`the service process on ${backend}`, () => {
+// Child processes (tsx, PGlite's initdb) compete with the test workers for the cores: a generous timeout.
+describe(`the service process on ${backend}`, { timeout: 90_000 }, () => {
   let t: TestDatabase | undefined;
   let env: Record<string, string>;
   beforeAll(async () => {

@@ -79,12 +79,14 @@ describe('markdown-lite', () => {
 
   // Issue 17 item 1: a body of 20,000 `[` and a postmortem of 100,000 `[` took 10.5 s to render.
   // Retried: a shared CI machine can be busy for a whole measurement; linear code passes on a calm one.
-  it('render budget: 1 MB of each kind of hostile text in under 50 ms, and time grows linearly', { retry: 3 }, () => {
+  // 100 ms, not the 25–40 ms a calm machine takes: with the suite's workers on both cores the best of
+  // ten reached 51–55 ms for 1 MB of stars. Quadratic rendering takes seconds here, so it still fails.
+  it('render budget: 1 MB of each kind of hostile text in under 100 ms, and time grows linearly', { retry: 3 }, () => {
     const times: Record<string, number> = {};
     for (const [name, input] of HOSTILE) {
       for (let i = 0; i < 3; i++) renderMarkdownLite(input); // let the JIT compile the scanners for this shape of input
       times[name] = bestTime(input);
-      expect(times[name], `${name}: ${times[name]!.toFixed(1)} ms`).toBeLessThan(50);
+      expect(times[name], `${name}: ${times[name]!.toFixed(1)} ms`).toBeLessThan(100);
       // A quarter of the input takes about a quarter of the time (quadratic: a sixteenth; the margin is for the collector).
       const quarter = bestTime(input.slice(0, MB / 4));
       expect(times[name]! / Math.max(quarter, 0.5), `${name}: 1 MB ${times[name]!.toFixed(1)} ms, 250 kB ${quarter.toFixed(1)} ms`).toBeLessThan(10);
