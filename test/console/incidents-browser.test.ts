@@ -8,13 +8,14 @@
  * light and dark: no serious or critical violation.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
 import { apiClient, created } from '../support/http.js';
 import { newTenant } from '../support/tenants.js';
-import { CHROMIUM, hasChromium } from '../support/browser.js';
+import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
@@ -99,6 +100,14 @@ describe.skipIf(!hasChromium)(`console incidents in chromium on ${backend}`, () 
     // The preview keeps what was typed and chosen.
     expect(await page.getByLabel('Name').inputValue()).toBe('Checkout errors');
     expect(await page.getByLabel(/^API/).inputValue()).toBe('partial_outage');
+    // The composer with its preview, light and dark; the README's pictures are refreshed on request only.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const shot = await page.screenshot({ type: 'png', fullPage: true });
+      writeAtomically(join(repoRoot, 'test/artifacts', `console-composer-${scheme}.${backend}.png`), shot);
+      if (process.env.UPDATE_SCREENSHOTS === '1' && backend === 'pglite') writeAtomically(join(repoRoot, `docs/screenshots/console-composer-${scheme}.png`), shot);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('button', { name: 'Publish incident' }).click();
     await page.waitForURL(/\/console\/incidents\/[0-9a-f-]{36}$/);
     expect(await h1(page)).toBe('Checkout errors');
