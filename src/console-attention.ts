@@ -2,6 +2,7 @@ import type { AlertChannels } from './alerts/index.js';
 import type { AttentionItems } from './console/index.js';
 import type { ExpectationReads } from './expectations/index.js';
 import type { Subscriptions } from './notify/index.js';
+import type { JobOperations } from './scheduler/index.js';
 
 /**
  * What the console's overview lists beside the checks, from alerting: the
@@ -36,6 +37,25 @@ export function expectationAndDeliveryAttention(reads: Pick<ExpectationReads, 'f
     const items = [{ label: ['failing expectations', ...detail].join(' · '), count: f.expectations, href: '/console/expectations?state=failing' }];
     if (p.kind === 'admin') items.push({ label: 'dead deliveries', count: (await deliveries.deliveryCounts()).dead ?? 0, href: '/console/deliveries?state=dead' });
     return items;
+  };
+}
+
+/**
+ * The overview's job items, for the admin key (a tenant's work runs inside the
+ * platform's jobs): jobs whose last run failed, and jobs behind their schedule
+ * with the worst lag. Read when the page is served: the scheduler is built
+ * after the console.
+ */
+export function jobAttention(jobs: () => Pick<JobOperations, 'list'>): AttentionItems {
+  return async (p) => {
+    if (p.kind !== 'admin') return [];
+    const all = await jobs().list();
+    const behind = all.filter((j) => j.lagSeconds > 0 && !j.job.paused);
+    const worst = Math.max(0, ...behind.map((j) => j.lagSeconds));
+    return [
+      { label: 'failing jobs', count: all.filter((j) => j.state === 'failing').length, href: '/console/jobs' },
+      { label: behind.length ? `jobs behind schedule · worst lag ${worst} s` : 'jobs behind schedule', count: behind.length, href: '/console/jobs' },
+    ];
   };
 }
 

@@ -2,7 +2,7 @@ import { alertsModule } from './alerts/index.js';
 import { ensureAdminKey } from './auth/bootstrap.js';
 import { authModule } from './auth/module.js';
 import { consoleModule } from './console/index.js';
-import { allAttention, channelAttention, expectationAndDeliveryAttention } from './console-attention.js';
+import { allAttention, channelAttention, expectationAndDeliveryAttention, jobAttention } from './console-attention.js';
 import { billingOverview } from './billing/index.js';
 import { consoleChannelUsers, consoleSourceChoices } from './console-sources.js';
 import { BackgroundWork } from './background.js';
@@ -50,7 +50,7 @@ export function createOverdue(deps: OverdueDeps): Overdue {
   const incidents = incidentsModule({ ...base, config, scheduled, onChange: () => status.pageCache.invalidate(), sourceOwner: sourceOwnerLookup(db) });
   const billing = billingModule({ ...base, paymentProvider: deps.paymentProvider, scheduled, onTenantCreated: () => scheduler?.refreshSources() });
   const expectations = expectationsModule({ ...base, outageThresholdMs: config.heartbeats.monitorOutageThresholdMs, repairs: billing.repairs, instanceId: () => scheduler!.instanceId, routeToNamedChannels: (source, names) => alerts.channels.routeNamed(source, names), maintenance: maintenanceWindowsOf });
-  const operatorConsole = consoleModule({ ...base, config, scheduled, checks: heartbeats.management, channels: alerts.channels, jobs: () => timing.operations, attention: allAttention(channelAttention(alerts.channels), expectationAndDeliveryAttention(expectations.reads, notify.subscriptions)), pages: incidents.pages, incidents: incidents.incidents,
+  const operatorConsole = consoleModule({ ...base, config, scheduled, checks: heartbeats.management, channels: alerts.channels, jobs: () => timing.operations, attention: allAttention(channelAttention(alerts.channels), expectationAndDeliveryAttention(expectations.reads, notify.subscriptions), jobAttention(() => timing.operations)), pages: incidents.pages, incidents: incidents.incidents,
     expectations: { service: expectations.service, reads: expectations.reads }, billing: billingOverview(db), deliveries: notify.subscriptions, sources: consoleSourceChoices(db, heartbeats.management), channelUsers: consoleChannelUsers(db, alerts.channels), subscribers: (ids) => countActiveSubscribers(db, ids) });
   const features: FeatureParts[] = [heartbeats, status, incidents, billing, expectations, notify, alerts, operatorConsole];
   const jobs = [...(scheduled ? [...(heartbeats.jobs ?? []), ...platformJobs({ db, idempotencyKeepMs: config.tuning.idempotencyKeepMs })] : []), ...features.slice(1).flatMap((f) => f.jobs ?? []), ...(deps.jobs ?? [])];

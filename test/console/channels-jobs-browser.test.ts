@@ -164,15 +164,15 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     await page.context().close();
   });
 
-  it('axe-core finds no serious or critical violation on the status pages, a component, channels, a check and the 404 page, light and dark', async () => {
+  it('axe-core finds no serious or critical violation on the status pages, a component, channels, a check with its edit and delete pages, the sign-in and the 404 page, light and dark', async () => {
     const page = await signedIn(tenant.api_key);
     const components = (await (await fetch(`${base}/api/v1/components?page=acme`, { headers: { authorization: `Bearer ${tenant.api_key}` } })).json()) as { data: { id: string; name: string }[] };
     const backups = components.data.find((c) => c.name === 'Backups')!.id;
-    const paths = ['/console/pages', `/console/pages/${pageId}`, `/console/components/${backups}`, '/console/channels', `/console/checks/${checkId}`, `/console/checks/${checkId}/edit`, '/console', '/console/no-such-page'];
-    const audit = async (path: string) => {
-      await page.goto(`${base}${path}`);
-      await page.evaluate(AXE);
-      const violations = await page.evaluate(async () => {
+    const paths = ['/console/pages', `/console/pages/${pageId}`, `/console/components/${backups}`, '/console/channels', `/console/checks/${checkId}`, `/console/checks/${checkId}/edit`, `/console/checks/${checkId}/delete`, '/console', '/console/no-such-page'];
+    const audit = async (path: string, on: Page = page) => {
+      await on.goto(`${base}${path}`);
+      await on.evaluate(AXE);
+      const violations = await on.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
         return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target) }));
       });
@@ -183,6 +183,13 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
       await page.emulateMedia({ colorScheme: scheme });
       for (const path of paths) found.push(...(await audit(path)).map((f) => `[${scheme}] ${f}`));
     }
+    // The sign-in page, as a signed-out visitor sees it.
+    const visitor = await (await browser.newContext()).newPage();
+    for (const scheme of ['light', 'dark'] as const) {
+      await visitor.emulateMedia({ colorScheme: scheme });
+      found.push(...(await audit('/console/login', visitor)).map((f) => `[${scheme}] ${f}`));
+    }
+    await visitor.context().close();
     // The 404 page is the console's, not a bare one.
     await page.goto(`${base}/console/no-such-page`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');

@@ -17,7 +17,9 @@ describe(`console jobs on ${backend}`, () => {
   beforeAll(async () => {
     t = await testDatabase();
     const clock = new ManualClock(new Date('2026-12-01T10:00:30Z'));
-    o = await drivenOverdue({ database: t, clock });
+    // One job of our own that always fails, beside the built-in ones.
+    const export_ = { key: 'nightly-export', schedule: { cron: '0 * * * *', tz: 'UTC' }, catchUp: 'latest' as const, maxRunS: 60, maxAttempts: 1, handler: async () => Promise.reject(new Error('export target refused the upload')) };
+    o = await drivenOverdue({ database: t, clock, jobs: [export_] });
     admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
     tenant = await newTenant(apiClient(o, () => admin), 'acme');
   });
@@ -44,10 +46,24 @@ describe(`console jobs on ${backend}`, () => {
     expect((await c.request('GET', '/console/jobs/heartbeats.retention')).text).toContain('>Pause<');
   });
 
+  it("the admin's overview counts failing jobs and jobs behind, linked to the jobs page", async () => {
+    const c = consoleClient(o);
+    await c.signIn(admin);
+    const tile = (text: string, label: string) => new RegExp(`<a href="/console/jobs"><b>(\\d+)</b> ${label}`).exec(text)?.[1];
+    const before = (await c.request('GET', '/console')).text;
+    expect(tile(before, 'failing jobs')).toBe('0');
+    expect(tile(before, 'jobs behind schedule')).toBe('0');
+    const page = await c.request('GET', '/console/jobs/nightly-export');
+    const run = await c.request('POST', '/console/jobs/nightly-export/run', { csrf: c.csrf(page.text) });
+    expect(run.text).toContain('export target refused the upload');
+    expect(tile((await c.request('GET', '/console')).text, 'failing jobs')).toBe('1');
+  });
+
   it('a tenant key neither sees the Jobs link nor opens the pages', async () => {
     const c = consoleClient(o);
     await c.signIn(tenant.api_key);
     expect((await c.request('GET', '/console')).text).not.toContain('/console/jobs');
+    expect((await c.request('GET', '/console')).text).not.toContain('failing jobs');
     expect((await c.request('GET', '/console/jobs')).status).toBe(403);
   });
 });
