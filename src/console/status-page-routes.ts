@@ -1,6 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { NotFoundPage } from '../../console-ui/layout.js';
-import { ComponentEditPage, StatusPageDetail, StatusPagesPage, type ComponentForm, type PageHeader } from '../../console-ui/status-pages.js';
+import type { ComponentForm } from '../../console-ui/component-form.js';
+import { ComponentEditPage, StatusPageDetail, StatusPagesPage, type PageHeader } from '../../console-ui/status-pages.js';
 import { AppError } from '../errors.js';
 import { checkAccentColor, checkLogoUrl, type Actor, type ComponentRow, type IncidentService, type PageRow, type PageService } from '../incidents/index.js';
 import { incidentsByComponent, openIncidents } from './concerns.js';

@@ -1,5 +1,6 @@
 import type { Option } from '../../console-ui/incidents.js';
-import type { ComponentForm, ComponentNode, Link, SourceOption } from '../../console-ui/status-pages.js';
+import type { ComponentForm, SourceOption } from '../../console-ui/component-form.js';
+import type { ComponentNode, Link } from '../../console-ui/status-pages.js';
 import { AppError } from '../errors.js';
 import {
   checkAutoIncident,
