@@ -172,11 +172,18 @@ describe.skipIf(!hasChromium)(`public pages in chromium on ${backend}`, () => {
     const found: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const path of ['/', '/history', `/incidents/${openIncident}`, confirm, manage, unsubscribe]) {
+      for (const path of ['/', '/history', `/incidents/${openIncident}`, confirm, manage, unsubscribe, '/subscriptions/confirm?token=not-a-token']) {
         await page.goto(`${base}${path}`);
         found.push(...(await auditHere(page)).map((f) => `[${scheme}] ${f}`));
       }
       await subscribeWithClicks(`audit-${scheme}@example.com`); // the POST answer: "Check your inbox"
+      found.push(...(await auditHere(page)).map((f) => `[${scheme}] ${f}`));
+      // The server's refusal of an address the browser's own check would have stopped: the form again, with the reason.
+      await page.goto(`${base}/`);
+      await page.evaluate(() => document.querySelectorAll('form').forEach((f) => (f.noValidate = true)));
+      await page.getByLabel('Email').fill('not-an-address');
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByRole('alert').waitFor();
       found.push(...(await auditHere(page)).map((f) => `[${scheme}] ${f}`));
     }
     expect(found).toEqual([]);
