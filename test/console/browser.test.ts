@@ -6,12 +6,12 @@
  * cookie is refused). Screenshots go to test/artifacts/ (the README's are taken by `npm run bench -- console`), so a test run leaves the tree clean.
  */
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
 import { apiClient } from '../support/http.js';
 import { newTenant } from '../support/tenants.js';
-import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
+import { hasChromium, launchChromium, repoRoot, writeAtomically } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
@@ -49,10 +49,7 @@ describe.skipIf(!hasChromium)(`console in chromium on ${backend}`, () => {
     await fetch(`${base}/ping/${backup.uuid}`, { method: 'POST', body: 'dumped 0 bytes\nexit 0' });
     await clock.jump(new Date(clock.now().getTime() + 180_000));
     await o.alerts.tick();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     page = await context.newPage();
   });

@@ -9,28 +9,17 @@
  * a component's form, channels, a check, the 404 page) light and dark: no
  * serious or critical violation.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
 import { TestReceiver } from '../notify/servers.js';
 import { apiClient, created } from '../support/http.js';
 import { newTenant } from '../support/tenants.js';
-import { CHROMIUM, hasChromium } from '../support/browser.js';
+import { consolePage, hasChromium, launchChromium, seriousViolations } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
 describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromium on ${backend}`, () => {
   let t: TestDatabase;
@@ -58,10 +47,7 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     checkId = check.uuid;
     pageId = (await created(api, '/api/v1/pages', { slug: 'acme', name: 'Acme status' }, tenant.api_key)).id;
     await created(api, '/api/v1/components', { page: 'acme', name: 'Storage', group: true }, tenant.api_key);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -71,16 +57,7 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     await receiver.stop();
   });
 
-  async function signedIn(key: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const p = await context.newPage();
-    p.on('dialog', (d) => void d.accept()); // the console's confirmation dialogs
-    await p.goto(`${base}/console/login`);
-    await p.getByLabel('API key').fill(key);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/console`);
-    return p;
-  }
+  const signedIn = (key: string): Promise<Page> => consolePage(browser, base, key);
 
   it('adds a Slack channel, sends it a test that arrives, and shows which checks alert it', async () => {
     const page = await signedIn(tenant.api_key);
@@ -164,32 +141,20 @@ describe.skipIf(!hasChromium)(`console channels, jobs and status pages in chromi
     await page.context().close();
   });
 
-  it('axe-core finds no serious or critical violation on the status pages, a component, channels, a check with its edit and delete pages, the sign-in and the 404 page, light and dark', async () => {
+  it('axe-core finds no serious or critical violation on the status pages, a component, channels, a check with its edit and delete pages and the 404 page, light and dark', async () => {
     const page = await signedIn(tenant.api_key);
     const components = (await (await fetch(`${base}/api/v1/components?page=acme`, { headers: { authorization: `Bearer ${tenant.api_key}` } })).json()) as { data: { id: string; name: string }[] };
     const backups = components.data.find((c) => c.name === 'Backups')!.id;
     const paths = ['/console/pages', `/console/pages/${pageId}`, `/console/components/${backups}`, '/console/channels', `/console/checks/${checkId}`, `/console/checks/${checkId}/edit`, `/console/checks/${checkId}/delete`, '/console', '/console/no-such-page'];
-    const audit = async (path: string, on: Page = page) => {
-      await on.goto(`${base}${path}`);
-      await on.evaluate(AXE);
-      const violations = await on.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-        return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target) }));
-      });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path}: ${v.id} (${v.impact}) ${v.help}: ${JSON.stringify(v.nodes)}`);
+    const audit = async (path: string) => {
+      await page.goto(`${base}${path}`);
+      return seriousViolations(page, path);
     };
     const found: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const path of paths) found.push(...(await audit(path)).map((f) => `[${scheme}] ${f}`));
     }
-    // The sign-in page, as a signed-out visitor sees it.
-    const visitor = await (await browser.newContext()).newPage();
-    for (const scheme of ['light', 'dark'] as const) {
-      await visitor.emulateMedia({ colorScheme: scheme });
-      found.push(...(await audit('/console/login', visitor)).map((f) => `[${scheme}] ${f}`));
-    }
-    await visitor.context().close();
     // The 404 page is the console's, not a bare one.
     await page.goto(`${base}/console/no-such-page`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');

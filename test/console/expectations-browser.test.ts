@@ -6,22 +6,19 @@
  * pages (and an expectation's page), as the admin and as a tenant, in light
  * and dark.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { sql } from 'kysely';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineExpectation } from '../../src/expectations/define.js';
 import { listen, type Listening } from '../../src/http/server.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
-import { CHROMIUM, hasChromium } from '../support/browser.js';
+import { axeViolations, consolePage, hasChromium, launchChromium } from '../support/browser.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { apiClient, created } from '../support/http.js';
 import { insertApiKey } from '../support/keys.js';
 import { billingSetup } from '../support/tenants.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe.skipIf(!hasChromium)(`console expectations, billing and deliveries in chromium on ${backend}`, () => {
   let t: TestDatabase;
@@ -62,10 +59,7 @@ describe.skipIf(!hasChromium)(`console expectations, billing and deliveries in c
     await created(api, '/api/v1/incidents', { page: 'ops', name: 'Ops failing', status: 'investigating', impact: 'major', body: 'Looking.' });
     await o.fanOut();
     await t.db.updateTable('deliveries').set({ state: 'dead', attempts: 9, last_error: 'answered 500' }).where('id', '=', (await t.db.selectFrom('deliveries').select('id').limit(1).executeTakeFirstOrThrow()).id).execute();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -74,15 +68,7 @@ describe.skipIf(!hasChromium)(`console expectations, billing and deliveries in c
     await t?.close();
   });
 
-  async function signedInPage(key: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const p = await context.newPage();
-    await p.goto(`${base}/console/login`);
-    await p.getByLabel('API key').fill(key);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/console`);
-    return p;
-  }
+  const signedInPage = (key: string): Promise<Page> => consolePage(browser, base, key);
 
   it('the admin clicks "Evaluate now" and sees the new result', async () => {
     const page = await signedInPage(admin);
@@ -110,13 +96,8 @@ describe.skipIf(!hasChromium)(`console expectations, billing and deliveries in c
     const audit = async (p: Page, path: string) => {
       const res = await p.goto(`${base}${path}`);
       expect(res?.status(), path).toBe(200);
-      await p.evaluate(AXE);
-      const violations = await p.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => `${v.id} (${v.impact}) ${v.help}: ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-      });
-      return violations.map((v) => `${path}: ${v}`);
+      // Every violation, whatever its impact.
+      return (await axeViolations(p)).map((v) => `${path}: ${v.id} (${v.impact}) ${v.help}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
     };
     const adminPage = await signedInPage(admin);
     const tenantPage = await signedInPage(tenant.api_key);

@@ -7,28 +7,19 @@
  * keyboard only. axe-core runs on every console page the keys reach, in
  * light and dark: no serious or critical violation.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../src/http/server.js';
 import { apiClient, created } from '../support/http.js';
 import { newTenant } from '../support/tenants.js';
-import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../support/browser.js';
+import { axeViolations, hasChromium, launchChromium, repoRoot, seriousViolations, writeAtomically } from '../support/browser.js';
 import { drivenOverdue, type TestOverdue } from '../support/app.js';
 import { ManualClock } from '../support/clock.js';
 import { backend, testDatabase, type TestDatabase } from '../support/db.js';
 import { insertApiKey } from '../support/keys.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
 
 describe.skipIf(!hasChromium)(`console incidents in chromium on ${backend}`, () => {
   let t: TestDatabase;
@@ -56,10 +47,7 @@ describe.skipIf(!hasChromium)(`console incidents in chromium on ${backend}`, () 
     await created(api, '/api/v1/pages', { slug: 'acme', name: 'Acme status', time_zone: 'Europe/Berlin' }, tenant.api_key);
     await created(api, '/api/v1/components', { page: 'acme', name: 'API', sources: [`check:${checkId}`] }, tenant.api_key);
     for (const name of ['Website', 'Mail']) await created(api, '/api/v1/components', { page: 'acme', name }, tenant.api_key);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     page = await context.newPage();
     // Confirmation dialogs (the console's small script) are accepted.
@@ -197,13 +185,7 @@ describe.skipIf(!hasChromium)(`console incidents in chromium on ${backend}`, () 
 
     const audit = async (p: Page, path: string) => {
       await p.goto(`${base}${path}`);
-      await p.evaluate(AXE);
-      const violations = await p.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
-      });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path}: ${v.id} (${v.impact}) ${v.help}: ${JSON.stringify(v.nodes.slice(0, 3))}`);
+      return seriousViolations(p, path);
     };
 
     const tenantPages = ['/console', '/console/checks', `/console/checks/${checkId}`, '/console/channels', '/console/incidents', incidentPath, draftPath, '/console/incidents/new', '/console/maintenances', maintenancePath];
@@ -227,7 +209,7 @@ describe.skipIf(!hasChromium)(`console incidents in chromium on ${backend}`, () 
     found.push(...(await audit(login, '/console/login')));
     // The audit can fail: an unlabelled field and low contrast added to the page are reported.
     await login.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input name="x"><p style="color:#bbb;background:#fff">faint</p>'));
-    const planted = await login.evaluate(async () => (await (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id));
+    const planted = (await axeViolations(login)).map((v) => v.id);
     expect(planted).toEqual(expect.arrayContaining(['label', 'color-contrast']));
     await loginContext.close();
     expect(found).toEqual([]);

@@ -1,7 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { listen } from '../../src/http/server.js';
 import { drivenOverdue, type TestOverdue } from './app.js';
-import { CHROMIUM } from './browser.js';
+import { launchChromium } from './browser.js';
 import type { ManualClock } from './clock.js';
 import { testDatabase, type TestDatabase } from './db.js';
 import { json } from './http.js';
@@ -40,7 +40,7 @@ export async function servedForBrowser(clock: ManualClock): Promise<ServedForBro
     release.push(() => http.close(1000));
     const base = `http://127.0.0.1:${http.port}`;
     const admin = await insertApiKey(t.db, { kind: 'admin' }, clock.now());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium();
     release.push(() => browser.close());
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });

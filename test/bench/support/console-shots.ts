@@ -5,18 +5,14 @@
  * atomic writes. Skipped (with a note) where there is no chromium.
  */
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, hasChromium, repoRoot, writeAtomically } from '../../support/browser.js';
+import { CHROMIUM, hasChromium, launchChromium, repoRoot, writeAtomically } from '../../support/browser.js';
 
 export async function consoleScreenshots(base: string, key: string, checkId: string): Promise<string[]> {
   if (!hasChromium) {
     console.log(`screenshots skipped: no chromium at ${CHROMIUM}`);
     return [];
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const written: string[] = [];
   try {
     for (const colorScheme of ['light', 'dark'] as const) {
