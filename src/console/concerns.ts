@@ -1,6 +1,6 @@
 import type { Link } from '../../console-ui/status-pages.js';
 import type { Tile } from '../../console-ui/view.js';
-import { isOpenIncident, type IncidentData, type IncidentService, type PageRow, type PageService } from '../incidents/index.js';
+import { type IncidentData, type IncidentService, type PageRow, type PageService } from '../incidents/index.js';
 
 /**
  * What concerns a check or a component now: the open incidents (published
@@ -9,9 +9,7 @@ import { isOpenIncident, type IncidentData, type IncidentService, type PageRow, 
  * maintenances: those have their own page.
  */
 export async function openIncidents(incidents: IncidentService, visible: PageRow[]): Promise<IncidentData[]> {
-  if (visible.length === 0) return [];
-  const { data } = await incidents.list('incident', visible.map((p) => p.id), undefined);
-  return data.filter((d) => isOpenIncident(d.incident.status));
+  return visible.length === 0 ? [] : incidents.openOf(visible.map((p) => p.id));
 }
 
 export const incidentLink = (d: IncidentData): Link => ({ href: `/console/incidents/${d.incident.id}`, label: d.incident.published_at === null ? `${d.incident.name} (draft)` : d.incident.name });
@@ -24,11 +22,8 @@ export function incidentsByComponent(open: IncidentData[]): (componentId: string
 /** Open incidents on any component (of the viewer's pages) that lists `source`. */
 export async function incidentsOfSource(pages: PageService, open: IncidentData[], visible: PageRow[], source: string): Promise<Link[]> {
   if (open.length === 0) return [];
-  const following = new Set<string>();
-  for (const page of visible.filter((p) => open.some((d) => d.incident.page_id === p.id))) {
-    const { sources } = await pages.components(page);
-    for (const [componentId, listed] of sources) if (listed.includes(source)) following.add(componentId);
-  }
+  const shown = new Set(visible.map((p) => p.id));
+  const following = new Set((await pages.componentsListing(source)).filter((c) => shown.has(c.page_id)).map((c) => c.id));
   return open.filter((d) => d.componentIds.some((id) => following.has(id))).map(incidentLink);
 }
 

@@ -103,7 +103,7 @@ export class ExpectationService {
         error,
       });
       const source = `expectation:${id}`;
-      const window = this.deps.maintenance ? (await this.deps.maintenance(trx, [source], asOf)).get(source) : undefined;
+      const window = this.deps.maintenance ? (await this.deps.maintenance(trx, [{ source, owner: null }], asOf)).get(source) : undefined;
       const signal = this.#applyThresholds(def, state, evaluation, result, summary, likelyCause, slugs, asOf, window);
       state.last_outcome = evaluation.outcome;
       state.last_result_id = result.id;

@@ -111,7 +111,7 @@ export class AlertEvaluator {
     return db.transaction().execute(async (trx) => {
       const rows = await lockDueChecks(trx, now, options.batchSize);
       const held = (row: (typeof rows)[number]) => row.status !== 'paused' && row.status !== 'down';
-      const windows = this.deps.maintenance ? await this.deps.maintenance(trx, rows.filter(held).map((r) => `check:${r.id}`), now) : new Map<string, Date>();
+      const windows = this.deps.maintenance ? await this.deps.maintenance(trx, rows.filter(held).map((r) => ({ source: `check:${r.id}`, owner: r.tenant_id })), now) : new Map<string, Date>();
       const writes: { id: string; seen: string; state: CheckState }[] = [];
       const flips = new Map<string, { checkId: string; tenantId: string | null; flip: FlipDraft }>();
       for (const row of rows) {

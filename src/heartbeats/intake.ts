@@ -207,7 +207,7 @@ export class PingIntake {
         const applied = applyPing(entry.state, { kind: wanted, rid: ping.rid, scheduledFor: ping.scheduledFor, bodyText }, receivedAt);
         if (applied.flip?.newStatus === 'down' && this.deps.maintenance) {
           // Rare (a check going down), so the lookup does not slow the common ping.
-          const until = (await this.deps.maintenance(this.deps.db, [`check:${ping.checkId}`], receivedAt)).get(`check:${ping.checkId}`);
+          const until = (await this.deps.maintenance(this.deps.db, [{ source: `check:${ping.checkId}`, owner: entry.row.tenant_id }], receivedAt)).get(`check:${ping.checkId}`);
           if (until) {
             applied.state = holdForSilence(entry.state, applied.state, until);
             delete applied.flip;

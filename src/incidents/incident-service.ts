@@ -6,7 +6,7 @@ import { rescheduleMaintenance, type MaintenanceEdit } from './maintenance.js';
 import { patchIncident, publishIncident, type IncidentPatch } from './publishing.js';
 import { addUpdate, createIncident, deleteIncident, withTransaction, type NewIncident } from './service.js';
 import { componentsOfPage, componentsOfPages, type ComponentRow } from './store/components.js';
-import { editUpdate, findIncident, listOfPages, updateIncident, withDetails, type IncidentData, type IncidentKind, type IncidentRow } from './store/incidents.js';
+import { editUpdate, findIncident, listOfPages, openOfPages, updateIncident, withDetails, type IncidentData, type IncidentKind, type IncidentRow } from './store/incidents.js';
 import { findPage, touchPages, type PageRow } from './store/pages.js';
 import type { ComponentStatus } from './table.js';
 
@@ -35,6 +35,8 @@ export interface IncidentService {
   view(id: string): Promise<IncidentView>;
   /** The newest 100 of one kind on these pages (maintenances by window), optionally of one status. */
   list(kind: IncidentKind, pageIds: string[], status: string | undefined): Promise<{ data: IncidentData[]; components: ComponentRow[] }>;
+  /** Every open incident (published or draft) of these pages, however many newer ones were resolved (at most 500). */
+  openOf(pageIds: string[]): Promise<IncidentData[]>;
   /** 400 when a component is not a (non-group) component of the page. */
   open(input: NewIncident): Promise<IncidentRow>;
   /** 400 when the status does not fit the kind, or a component is unknown. */
@@ -77,6 +79,7 @@ export function createIncidentService(deps: { db: Kysely<Database>; clock: Clock
       const data = await withDetails(db, await listOfPages(db, kind, pageIds, status, 100));
       return { data, components: await componentsOfPages(db, pageIds) };
     },
+    openOf: async (pageIds) => withDetails(db, await openOfPages(db, pageIds, 500)),
     open,
     scheduleMaintenance: (pageId, m) =>
       open({

@@ -8,6 +8,7 @@ import { withTransaction } from './service.js';
 import {
   addComponentSources,
   componentsOfPage,
+  componentsOfSource,
   deleteComponent,
   findComponent,
   insertComponent,
@@ -92,6 +93,8 @@ export interface PageService {
   component(id: string): Promise<{ component: ComponentRow; page: PageRow } | undefined>;
   /** A page's components in display order, with the sources each lists. */
   components(page: PageRow): Promise<{ components: ComponentRow[]; sources: Map<string, string[]> }>;
+  /** The components (of any page) that list `source`, with their page id. */
+  componentsListing(source: string): Promise<{ id: string; page_id: string }[]>;
   /**
    * 400 when `groupId` is not a group of the page, a group is put in a group,
    * or a source may not be listed by `actor` (source-rules.ts); nothing is written then.
@@ -136,6 +139,7 @@ export function createPageService(deps: { db: Kysely<Database>; clock: Clock; on
       const components = await componentsOfPage(db, page.id);
       return { components, sources: await sourcesOfComponents(db, components.map((c) => c.id)) };
     },
+    componentsListing: async (source) => (await componentsOfSource(db, source)).map((c) => ({ id: c.id, page_id: c.page_id })),
     async createComponent(page, c, actor) {
       if (c.autoIncident === 'delay' && c.publishAfter === null) throw bad(DELAY_NEEDS_SECONDS);
       await sourcesAllowed(page, c.isGroup, c.sources, actor);

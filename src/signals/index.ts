@@ -30,4 +30,4 @@ export { alertWorkPending, claimUnalertedSignals, markSignalsAlerted } from './a
 // The incident loop's retries and parking (a signal that fails to handle never blocks another source).
 export { findSignal, listParkedSignals, lockUnprocessedSignal, newerSignalHandled, parkSignal, setSignalRetry, unparkSignal } from './store.js';
 // Maintenance windows hold producers' down/failing flips (incidents implements the port).
-export { afterSilenceNote, noMaintenanceWindows, type MaintenanceWindows } from './maintenance.js';
+export { afterSilenceNote, noMaintenanceWindows, type MaintenanceWindows, type OwnedSource } from './maintenance.js';

@@ -190,4 +190,12 @@ describe(`console incidents on ${backend}`, () => {
     expect((await theirs.request('POST', `/console/incidents/${id}/resolve`, { csrf: theirCsrf })).status).toBe(404);
     expect((await theirs.request('POST', `/console/maintenances/${maintenance}/cancel`, { csrf: theirCsrf })).status).toBe(404);
   });
+  it('an open incident stays on the overview however many newer ones were resolved', async () => {
+    await created(api, '/api/v1/incidents', { page: 'globex', name: 'Long-running', status: 'investigating', body: 'Still looking.', components: { [comp.Secret!]: 'major_outage' } }, globex.api_key);
+    await clock.jump(new Date(clock.now().getTime() + 60_000));
+    for (let i = 0; i < 101; i++) await created(api, '/api/v1/incidents', { page: 'globex', name: `Blip ${i}`, status: 'resolved', body: 'Over.' }, globex.api_key);
+    const c = consoleClient(o);
+    await c.signIn(globex.api_key);
+    expect((await c.request('GET', '/console')).text).toMatch(/<b>1<\/b> open incidents/);
+  });
 });

@@ -10,6 +10,7 @@ const checks = [
   check({ id: 'held', title: 'Ledger balances', scope: 'platform', kind: 'invariant', failing }),
   check({ id: 'held-twice', title: 'Ledger balances twice', scope: 'platform', kind: 'invariant', failureThreshold: 2, failing }),
   check({ id: 'plain', title: 'Unlisted invariant', scope: 'platform', kind: 'invariant', failing }),
+  check({ id: 'shared', title: 'Every tenant balances', scope: 'forEachTenant', kind: 'invariant', failing: () => sql<Record<string, unknown>>`select tenant_id, ref from violations where tenant_id is not null` }),
 ];
 
 // A maintenance window on a component holds its expectations as it holds its checks: no failing
@@ -20,7 +21,7 @@ describe(`maintenance windows over expectations on ${backend}`, () => {
 
   async function setup(window: { from: string; until: string }) {
     f = await expectationsFixture({ start: '2026-03-01T12:00:00Z', checks });
-    await sql`create table violations (ref int)`.execute(f.t.db);
+    await sql`create table violations (ref int, tenant_id uuid)`.execute(f.t.db);
     const component = await f.ok<{ id: string }>('/components', { key: f.admin, body: { name: 'Ledger', sources: ['expectation:held', 'expectation:held-twice'] } });
     await f.ok('/maintenances', {
       key: f.admin,
@@ -62,6 +63,20 @@ describe(`maintenance windows over expectations on ${backend}`, () => {
     await pumpAlerts(f.o);
     const alerts = await f.t.db.selectFrom('alert_events').select('text').where('source', '=', 'expectation:held').execute();
     expect(alerts.map((a) => a.text)).toEqual(['Failing (after a maintenance window that ended at 2026-03-01 14:00 UTC) since 2026-03-01 14:00:00 UTC.']);
+  });
+
+  it("one tenant's window on its own component does not hold an expectation shared by every tenant", async () => {
+    await setup({ from: '2026-03-01T13:00:00Z', until: '2026-03-01T14:00:00Z' });
+    const acme = await f.tenant('acme');
+    const globex = await f.tenant('globex');
+    await f.ok('/pages', { key: acme.api_key, body: { slug: 'acme', name: 'Acme' } });
+    const mine = await f.ok<{ id: string }>('/components', { key: acme.api_key, body: { page: 'acme', name: 'Books', sources: ['expectation:shared'] } });
+    await f.ok('/maintenances', { key: acme.api_key, body: { page: 'acme', name: 'Our books', body: 'Planned.', scheduled_for: '2026-03-01T13:00:00Z', scheduled_until: '2026-03-01T14:00:00Z', components: [mine.id] } });
+    await sql`insert into violations values (1, ${globex.id}::uuid)`.execute(f.t.db);
+    await at('2026-03-01T13:10:00Z');
+    await evaluate('shared');
+    expect(await kinds('shared')).toEqual(['failing']);
+    expect(await stateOf(f.t.db, 'shared')).toMatchObject({ status: 'failing', silenced_until: null });
   });
 
   it('failures inside the window do not count toward the threshold after it', async () => {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { AffectedComponent, ComponentStatus, Impact, IncidentTable, IncidentUpdateTable } from '../table.js';
+import { OPEN_INCIDENT } from '../status.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type IncidentRow = Selectable<IncidentTable>;
@@ -57,6 +58,12 @@ export async function listOfPages(db: Db, kind: IncidentKind, pageIds: string[],
   let q = db.selectFrom('incidents').selectAll().where('kind', '=', kind).where('page_id', 'in', pageIds);
   if (status) q = q.where('status', '=', status as IncidentRow['status']);
   return q.orderBy(kind === 'maintenance' ? 'scheduled_for' : 'created_at', 'desc').limit(limit).execute();
+}
+
+/** The open incidents (published or draft) of these pages, newest first; at most `limit`. */
+export async function openOfPages(db: Db, pageIds: string[], limit: number): Promise<IncidentRow[]> {
+  if (pageIds.length === 0) return [];
+  return db.selectFrom('incidents').selectAll().where('kind', '=', 'incident').where('page_id', 'in', pageIds).where('status', 'in', [...OPEN_INCIDENT]).orderBy('created_at', 'desc').limit(limit).execute();
 }
 
 /** The published incidents and maintenances of a page that act on its components now. */

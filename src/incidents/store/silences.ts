@@ -8,19 +8,22 @@ type Db = Kysely<Database> | Transaction<Database>;
  * `now` covers, each with the latest end of the windows covering it. A window
  * is in progress from `scheduled_for` until `scheduled_until` unless an
  * operator completed it early; it covers the sources of every component it
- * names. By time, not by the maintenance loop's status updates, so a silence
- * begins and ends on the second whoever runs that loop.
+ * names, when its page is the platform's or the source's owner's. By time,
+ * not by the maintenance loop's status updates, so a silence begins and ends
+ * on the second whoever runs that loop.
  */
-export async function maintenanceWindowsOf(db: Db, sources: string[], now: Date): Promise<Map<string, Date>> {
+export async function maintenanceWindowsOf(db: Db, sources: { source: string; owner: string | null }[], now: Date): Promise<Map<string, Date>> {
   if (sources.length === 0) return new Map();
   const { rows } = await sql<{ source: string; until: Date }>`
-    select cs.source, max(i.scheduled_until) as until
-    from component_sources cs
+    select s.source, max(i.scheduled_until) as until
+    from unnest(${sources.map((x) => x.source)}::text[], ${sources.map((x) => x.owner)}::uuid[]) as s(source, owner)
+    join component_sources cs on cs.source = s.source
     join incident_components ic on ic.component_id = cs.component_id
     join incidents i on i.id = ic.incident_id
-    where cs.source = any(${sources}::text[])
-      and i.kind = 'maintenance' and i.status <> 'completed'
+    join pages p on p.id = i.page_id
+    where i.kind = 'maintenance' and i.status <> 'completed'
       and i.scheduled_for <= ${now} and i.scheduled_until > ${now}
-    group by cs.source`.execute(db);
+      and (p.tenant_id is null or p.tenant_id = s.owner)
+    group by s.source`.execute(db);
   return new Map(rows.map((r) => [r.source, new Date(r.until)]));
 }
