@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { CheckDeletePage, CheckEditPage, type ChannelChoice, type CheckEditValues } from '../../console-ui/check-edit.js';
 import { NotFoundPage } from '../../console-ui/layout.js';
 import type { AlertChannels } from '../alerts/index.js';
+import { hostileJsonString } from '../http/json-body.js';
 import { checkSource, validateCheckSpec, type CheckManagement, type CheckRow, type Scope } from '../heartbeats/index.js';
 import type { ConsoleSession } from './sessions.js';
 import { viewerOf } from './viewer.js';
@@ -11,7 +12,8 @@ type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
-const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
+// Whole, not cut to the API's limits: an over-long field is refused with the API's words, never saved shortened.
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 type Channels = Pick<AlertChannels, 'catalog' | 'routed' | 'route' | 'unroute' | 'resolve'>;
 const CHANNEL_FIELD = /^channel:([0-9a-f-]{36})$/;
@@ -62,10 +64,10 @@ export function checkEditPages(deps: { checks: CheckManagement; channels: Channe
     const typed: CheckEditValues = {
       ...valuesOf(row, routed),
       ...(mode ? { channelMode: mode, channels: picked } : {}),
-      name: text(form.name, 100),
-      tags: text(form.tags, 500),
-      ...(row.kind === 'simple' ? { timeout: text(form.timeout, 20) } : { schedule: text(form.schedule, 100), tz: text(form.tz, 36) }),
-      grace: text(form.grace, 20),
+      name: text(form.name),
+      tags: text(form.tags),
+      ...(row.kind === 'simple' ? { timeout: text(form.timeout) } : { schedule: text(form.schedule), tz: text(form.tz) }),
+      grace: text(form.grace),
     };
     const body = {
       name: typed.name.trim(),
@@ -74,6 +76,9 @@ export function checkEditPages(deps: { checks: CheckManagement; channels: Channe
       ...(row.kind === 'simple' ? { timeout: seconds(typed.timeout) } : { schedule: typed.schedule.trim(), tz: typed.tz.trim() }),
     };
     const refuse = (error: string) => html(c, CheckEditPage({ viewer: viewerOf(c.get('session')), values: typed, channels: catalog, error }), 400);
+    // As the v3 API reads its JSON: no control characters (Postgres refuses NUL in text), then its rules.
+    const hostile = hostileJsonString(body);
+    if (hostile) return refuse(`${hostile.path} ${hostile.reason}`);
     const checked = validateCheckSpec(body);
     if ('error' in checked) return refuse(checked.error.replace(/^json validation error: /, ''));
     // The owner's channels only, checked the way the v3 API checks its `channels` field.

@@ -69,6 +69,15 @@ describe(`console check edit and delete on ${backend}`, () => {
       expect(res.text).toContain(error);
       expect(res.text).toContain('value="renamed"');
     }
+    // Too long, or with a control character: refused whole, never saved shortened.
+    const tooLong = await c.request('POST', `/console/checks/${check.uuid}/edit`, { csrf: c.csrf(form.text), name: 'x'.repeat(101), tags: '', grace: '60', timeout: '3600' });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.text).toMatch(/role="alert">\s*name is too long/);
+    for (const fields of [{ name: 'a\u0000b', tags: '' }, { name: 'etl', tags: 'prod\u0001' }]) {
+      const res = await c.request('POST', `/console/checks/${check.uuid}/edit`, { csrf: c.csrf(form.text), grace: '60', timeout: '3600', ...fields });
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(res.text).toContain('must not contain control characters');
+    }
     const cron = await create(acme.api_key, { name: 'cron', schedule: '0 6 * * *', tz: 'UTC', grace: 600 });
     const cronForm = await c.request('GET', `/console/checks/${cron.uuid}/edit`);
     const bad = await c.request('POST', `/console/checks/${cron.uuid}/edit`, { csrf: c.csrf(cronForm.text), name: 'cron', tags: '', schedule: 'every tuesday', tz: 'Mars/Olympus', grace: '600' });
