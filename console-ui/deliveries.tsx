@@ -1,3 +1,4 @@
+import { NoticeLine } from './form-parts.js';
 import { ActionForm, Page } from './layout.js';
 import { FilterTabs, ListTable, NextPageLink } from './list-parts.js';
 import type { Notice, Viewer } from './view.js';
@@ -24,11 +25,7 @@ export function DeliveriesPage(props: { viewer: Viewer; state: string | null; ta
   return (
     <Page title="Deliveries" current="/console/deliveries" viewer={v}>
       <h1>Deliveries{props.state ? `: ${props.state}` : ''}</h1>
-      {props.notice ? (
-        <p role="status" class={props.notice.ok ? undefined : 'error'}>
-          {props.notice.text}
-        </p>
-      ) : null}
+      <NoticeLine notice={props.notice} />
       <p class="muted">Everything the outbox sends: subscriber mail and webhooks, alerts to channels, billing notices. Newest first.</p>
       <FilterTabs label="Deliveries by state" tabs={props.tabs.map((t) => ({ label: t.state, count: t.count, href: t.href, current: (t.state === 'all' ? null : t.state) === props.state }))} />
       {props.deliveries.length === 0 ? (

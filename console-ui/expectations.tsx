@@ -1,3 +1,4 @@
+import { NoticeLine } from './form-parts.js';
 import { ActionForm, Page } from './layout.js';
 import { FilterTabs, ListTable, type FilterTab } from './list-parts.js';
 import type { Notice, Viewer } from './view.js';
@@ -132,11 +133,7 @@ export function ExpectationPage(props: { viewer: Viewer; e: ExpectationView; not
         <a href="/console/expectations">← Expectations</a>
       </p>
       <h1>{e.title}</h1>
-      {props.notice ? (
-        <p role="status" class={props.notice.ok ? undefined : 'error'}>
-          {props.notice.text}
-        </p>
-      ) : null}
+      <NoticeLine notice={props.notice} />
       {e.description ? <p>{e.description}</p> : null}
       <dl class="facts">
         <dt>State</dt>

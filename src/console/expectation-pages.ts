@@ -127,7 +127,7 @@ export function expectationPages(deps: { service: ExpectationService; reads: Exp
       const repaired = r.repaired === null ? '' : ` ${r.repaired} repaired first.`;
       return one(c, id, { ok: r.outcome !== 'error', text: `Evaluated for your tenant at ${utc(r.evaluatedAt)}: ${r.outcome}, ${r.failingCount} failing.${repaired} (Your own evaluation is not added to the shared results.)` });
     } catch (err) {
-      if (err instanceof AppError) return one(c, id, { ok: false, text: err.message }, err.code === 'forbidden' ? 403 : 404);
+      if (err instanceof AppError) return one(c, id, { ok: false, text: err.message }, err.status);
       throw err;
     }
   });
