@@ -65,7 +65,7 @@ export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; sub
     // The page's form (no JavaScript) gets a page back, refusals included; API clients get JSON, refusals through the API's errors.
     const form = isForm(c);
     if (!target) {
-      if (form) return sendPage(c, MessagePage({ brand: await fallbackBrand(), title: 'No such status page', children: <p>There is no status page {slug} to subscribe to.</p> }), 404);
+      if (form) return sendPage(c, MessagePage({ brand: PLAIN, title: 'No such status page', children: <p>There is no status page {slug} to subscribe to.</p> }), 404);
       throw new AppError('not_found', `no page ${slug}`);
     }
     let email = '';
@@ -94,11 +94,6 @@ export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; sub
     return c.json({ data: { message } }, 202);
   });
 
-  // A broken link names no page: the default page's brand, when there is one, says whose status this is.
-  const fallbackBrand = async () => {
-    const home = await subscriptions.page('default');
-    return home ? brandOf(home) : PLAIN;
-  };
   /**
    * Runs a mail link's handler; for a browser (`asPage`), a link that does
    * not work (expired, tampered, its subscription gone) is a page saying so
@@ -109,8 +104,9 @@ export function subscriberRoutes(deps: { db: Kysely<Database>; clock: Clock; sub
       return await run();
     } catch (err) {
       if (!asPage || !(err instanceof AppError) || err.code !== 'not_found') throw err;
-      const children = <p>{sentence(err.message)} Use the link in the newest mail about your subscription, or subscribe again on the status page.</p>;
-      return sendPage(c, MessagePage({ brand: await fallbackBrand(), title: 'This link does not work', children }), 404);
+      // Fixed words: whatever the handler's error said stays with the API's JSON clients.
+      const children = <p>This link is invalid or has expired. Use the link in the newest mail about your subscription, or subscribe again on the status page.</p>;
+      return sendPage(c, MessagePage({ brand: PLAIN, title: 'This link does not work', children }), 404);
     }
   };
 
