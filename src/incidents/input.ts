@@ -56,8 +56,12 @@ export function timeZone(v: unknown): string {
   return tz;
 }
 
+/** The most sources one component may list: each is checked against its owner when saved. */
+export const MAX_COMPONENT_SOURCES = 100;
+
 export function sources(v: unknown): string[] {
   if (v === undefined) return [];
+  if (Array.isArray(v) && v.length > MAX_COMPONENT_SOURCES) throw bad(`sources may list at most ${MAX_COMPONENT_SOURCES}`);
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && /^(check:[0-9a-f-]{36}|expectation:[a-z0-9][a-z0-9-]{1,62})$/.test(s))) {
     throw bad('sources must be a list of "check:<uuid>" or "expectation:<id>"');
   }

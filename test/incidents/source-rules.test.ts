@@ -53,6 +53,7 @@ describe(`component sources are checked on ${backend}`, () => {
       ['another tenant’s check on this tenant’s page (admin)', 'POST', '/api/v1/components', { page: 'acme-status', name: 'X', sources: [src.globex] }, admin],
       ['patch: another tenant’s check', 'PATCH', `/api/v1/components/${own.id}`, { name: 'Renamed', sources: [src.globex] }, acme.api_key],
       ['patch: a platform check', 'PATCH', `/api/v1/components/${own.id}`, { sources: [src.acme, src.platform] }, acme.api_key],
+      ['101 sources (a size limit before any lookup: the same own check 101 times)', 'POST', '/api/v1/components', { page: 'acme-status', name: 'X', sources: Array(101).fill(src.acme) }, acme.api_key],
       ['patch: sources on a group', 'PATCH', `/api/v1/components/${group.id}`, { sources: [src.acme] }, acme.api_key],
     ];
     for (const [label, method, path, body, key] of cases) {
