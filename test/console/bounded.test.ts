@@ -112,6 +112,22 @@ describe(`console pages stay bounded on ${backend}`, () => {
     expect(beyond.text).toContain('No older pings.');
   });
 
+  it("a ping's full body is its own plain-text page, never HTML; another tenant gets a 404", async () => {
+    const c = await signedIn();
+    const res = await o.app.request(`/console/checks/${probe}/pings/150/body`, { headers: { cookie: c.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).toBe('run 150');
+    // A ping without a body, and another tenant's view of this one.
+    expect((await o.app.request(`/console/checks/${probe}/pings/151/body`, { headers: { cookie: c.cookie } })).status).toBe(404);
+    const globex = await newTenant(api, 'globex');
+    const other = consoleClient(o);
+    await other.signIn(globex.api_key);
+    expect((await other.request('GET', `/console/checks/${probe}/pings/150/body`)).status).toBe(404);
+  });
+
   it('a hostile log cursor shows the newest page, never a 500', async () => {
     const c = await signedIn();
     for (const before of ['abc', '-5', '1.5', '%00', '9'.repeat(40), '99999999999999999999', '1e3', '']) {

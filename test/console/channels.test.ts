@@ -62,6 +62,10 @@ describe(`console alert channels on ${backend}`, () => {
     const theirPage = await theirs.request('GET', '/console/channels');
     expect(theirPage.text).not.toContain('ops room');
     expect((await theirs.request('POST', `/console/channels/${id}/delete`, { csrf: theirs.csrf(theirPage.text) })).status).toBe(404);
+    // Nor can they make it send: a test of another tenant's channel is a 404 and reaches no one.
+    const heard = receiver.on('/slack/acme').length;
+    expect((await theirs.request('POST', `/console/channels/${id}/test`, { csrf: theirs.csrf(theirPage.text) })).status).toBe(404);
+    expect(receiver.on('/slack/acme')).toHaveLength(heard);
 
     expect((await c.request('POST', `/console/channels/${id}/delete`, { csrf })).status).toBe(303);
     expect((await c.request('GET', '/console/channels')).text).toContain('No channel yet');
