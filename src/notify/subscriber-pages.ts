@@ -14,14 +14,16 @@ export function sendPage(c: Context, doc: PublicDocument, status: ContentfulStat
 /**
  * The manage form's choices: the page's components in the order the page shows
  * them, each group's members after it (a group itself is not a choice: its
- * members are). `selected` empty means everything, so nothing is ticked.
+ * members are, ticked when the group was chosen). `selected` empty means
+ * everything, so nothing is ticked.
  */
 export function choicesOf(components: ComponentRow[], selected: string[]): ChoiceView[] {
   const ticked = new Set(selected);
   const out: ChoiceView[] = [];
   for (const c of components.filter((x) => x.group_id === null)) {
     const members = c.is_group ? components.filter((x) => x.group_id === c.id) : [c];
-    for (const m of members) out.push({ id: m.id, name: m.name, group: c.is_group ? c.name : null, checked: ticked.has(m.id) });
+    // A subscription to a group (the API takes group ids) ticks its members, so saving the form keeps what it covered.
+    for (const m of members) out.push({ id: m.id, name: m.name, group: c.is_group ? c.name : null, checked: ticked.has(m.id) || (c.is_group && ticked.has(c.id)) });
   }
   return out;
 }
