@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { viewResult, type ViewedResult } from './result-cut.js';
 import type { ExpectationService } from './service.js';
-import { failingExpectationTotals, findExpectation, findState, listExpectations, listRemediations, listResults, type ExpectationRow, type FailingTotals, type RemediationRow, type StateRow } from './store.js';
+import { failingExpectationTotals, findExpectation, findState, listExpectations, listRemediations, listResults, recentResultsOf, type ExpectationRow, type FailingTotals, type RemediationRow, type StateRow } from './store.js';
 
 /** An expectation as a viewer sees it in a list: its own state (a tenant: its own part). */
 export interface ExpectationItem {
@@ -57,9 +57,8 @@ export function expectationReads(db: Kysely<Database>, service: Pick<Expectation
   return {
     async list(tenantId) {
       const rows = (await listExpectations(db)).filter((r) => visible(r, tenantId));
-      const items = await Promise.all(
-        rows.map(async (r) => item(r, r.state, (await listResults(db, r.id, tenantId === null ? 1 : TENANT_HISTORY)).map((x) => viewResult(x, tenantId)), tenantId)),
-      );
+      const recent = await recentResultsOf(db, rows.map((r) => r.id), tenantId === null ? 1 : TENANT_HISTORY);
+      const items = rows.map((r) => item(r, r.state, recent.get(r.id)!.map((x) => viewResult(x, tenantId)), tenantId));
       // Failing first, the longest failing first; then by id.
       const rank = (i: ExpectationItem) => (i.failing ? 0 : i.row.archived_at ? 2 : 1);
       return items.sort((a, b) => rank(a) - rank(b) || (a.failingSince?.getTime() ?? 0) - (b.failingSince?.getTime() ?? 0) || a.row.id.localeCompare(b.row.id));

@@ -141,6 +141,22 @@ export async function listResults(db: Db, id: string, limit: number, before?: bi
 }
 
 /**
+ * The newest `limit` results of each of these expectations, newest first per
+ * expectation: one statement, each expectation's rows read from the index
+ * (a lateral limit, not a window over the whole history).
+ */
+export async function recentResultsOf(db: Db, ids: string[], limit: number): Promise<Map<string, ResultRow[]>> {
+  const out = new Map<string, ResultRow[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const { rows } = await sql<ResultRow>`
+    select r.* from unnest(${ids}::text[]) as e(id)
+    cross join lateral (select * from expectation_results where expectation_id = e.id order by id desc limit ${limit}) r
+    order by r.expectation_id, r.id desc`.execute(db);
+  for (const r of rows) out.get(r.expectation_id)!.push(r);
+  return out;
+}
+
+/**
  * Claims the repair of (expectation, tenant, slot): a new row, or a failed or
  * abandoned (lease expired) attempt taken over. Undefined when it succeeded
  * already or another instance holds it.
