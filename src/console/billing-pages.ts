@@ -7,13 +7,12 @@ import { formatMoney, intlExponent } from '../format/money.js';
 import { formatDate, formatInstant, formatPeriod } from '../format/time.js';
 import { decodeCursor, encodeCursor, query } from './cursor.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 import { NotFoundPage } from '../../console-ui/layout.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES: InvoiceStatus[] = ['open', 'draft', 'paid', 'uncollectible', 'void'];
 const PAGE = 50;
 const NOTICE_LABEL: Record<string, string> = { insufficient_balance: 'insufficient balance', due_reminder: 'due reminder', overdue: 'overdue', receipt: 'receipt' };

@@ -4,12 +4,11 @@ import type { AlertChannels } from '../alerts/index.js';
 import { AppError } from '../errors.js';
 import type { ChannelUsers } from './ports.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KINDS = ['email', 'webhook', 'slack', 'discord', 'msteams', 'pagerduty', 'ntfy'] as const;
 
 /** Checks named per channel on its row; the rest are counted. */

@@ -3,15 +3,13 @@ import { CheckDeletePage, CheckEditPage, type ChannelChoice, type CheckEditValue
 import { NotFoundPage } from '../../console-ui/layout.js';
 import type { AlertChannels } from '../alerts/index.js';
 import { hostileJsonString } from '../http/json-body.js';
-import { checkSource, validateCheckSpec, type CheckManagement, type CheckRow, type Scope } from '../heartbeats/index.js';
+import { checkSource, validateCheckSpec, type CheckManagement, type CheckRow } from '../heartbeats/index.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { scopeOf, UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
 // Whole, not cut to the API's limits: an over-long field is refused with the API's words, never saved shortened.
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 

@@ -1,4 +1,4 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { UUID } from './viewer.js';
 
 /** Where a newest-first list continues: the (time, id) of its last row, opaque in the URL. */
 export interface PageCursor {

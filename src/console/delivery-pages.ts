@@ -5,12 +5,11 @@ import type { DeliveryState, Subscriptions } from '../notify/index.js';
 import { utc } from './check-views.js';
 import { decodeCursor, encodeCursor, query } from './cursor.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATES: DeliveryState[] = ['dead', 'failed', 'pending', 'sending', 'sent', 'skipped'];
 const PAGE = 50;
 

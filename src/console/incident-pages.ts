@@ -7,13 +7,12 @@ import { checkImpact, checkIncidentStatus, checkText, COMPONENT_STATUSES, INCIDE
 import { renderMarkdownLite } from '../status/index.js';
 import { badge, COMPONENT_OPTIONS, componentChoices, formComponents, IMPACT_OPTIONS, listItem, pageChoice, publicPath, statusOptions, updateItems, visiblePages, words } from './incident-views.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 type Notice = { ok: boolean; text: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OPEN_STATUSES = INCIDENT_STATUSES.filter((s) => isOpenIncident(s));
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /** An AppError's HTTP status, for re-rendering a refused form. */

@@ -8,13 +8,12 @@ import { fromLocal, toLocal } from '../time/local-time.js';
 import { utc } from './check-views.js';
 import { badge, componentChoices, pageChoice, publicPath, updateItems, visiblePages } from './incident-views.js';
 import type { ConsoleSession } from './sessions.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 type Notice = { ok: boolean; text: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const pad = (n: number) => String(n).padStart(2, '0');

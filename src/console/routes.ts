@@ -6,12 +6,12 @@ import type { Tile } from '../../console-ui/view.js';
 import type { AlertChannels } from '../alerts/index.js';
 import type { Principal } from '../auth/store.js';
 import type { Clock } from '../clock.js';
-import { CHECK_STATE_RANK, checkSource, type CheckManagement, type CheckState, type Scope } from '../heartbeats/index.js';
+import { CHECK_STATE_RANK, checkSource, type CheckManagement, type CheckState } from '../heartbeats/index.js';
 import { requestClientAddress, type TrustProxy } from '../http/client-address.js';
 import type { Logger } from '../logger.js';
 import { channelPages } from './channel-routes.js';
 import { checkEditPages } from './check-edit-pages.js';
-import { viewerOf } from './viewer.js';
+import { scopeOf, UUID, viewerOf } from './viewer.js';
 import { jobPages } from './job-routes.js';
 import { incidentPages } from './incident-pages.js';
 import { maintenancePages } from './maintenance-pages.js';
@@ -32,7 +32,6 @@ import { statusPageRoutes } from './status-page-routes.js';
 import { ABSOLUTE_MS, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 const COOKIE = 'overdue_console';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE_SIZE = 50;
 /** Pings per page of a check's log: a screenful or two, never the whole retention. */
 const PING_PAGE = 100;
@@ -73,7 +72,6 @@ export interface ConsoleDeps {
   trustProxy: TrustProxy;
 }
 
-const scopeOf = (s: ConsoleSession): Scope => ({ admin: s.kind === 'admin', tenantId: s.tenantId });
 
 /**
  * The operator console at /console: server-rendered pages over the same

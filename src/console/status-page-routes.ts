@@ -10,13 +10,12 @@ import { filterText } from './cursor.js';
 import type { SourceChoice, SourceChoices, SubscriberCounts } from './ports.js';
 import type { ConsoleSession } from './sessions.js';
 import { checkedForm, componentTree, emptyForm, formOf, groupOptions, pickable, readForm } from './status-page-views.js';
-import { viewerOf } from './viewer.js';
+import { UUID, viewerOf } from './viewer.js';
 
 type Env = { Variables: { session: ConsoleSession } };
 type Render = (c: Context<Env>, body: unknown, status?: number) => Response;
 type Notice = { ok: boolean; text: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Checks the source picker lists at once; a name search (`?q=`) finds the others. */
 const PICKER_LIMIT = 200;
 const statusOf = (err: AppError) => (err.code === 'not_found' ? 404 : err.code === 'conflict' || err.code === 'invalid_state' ? 409 : 400);

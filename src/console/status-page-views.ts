@@ -15,8 +15,8 @@ import {
 } from '../incidents/index.js';
 import type { SourceChoice } from './ports.js';
 import { badge } from './incident-views.js';
+import { UUID } from './viewer.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** More boxes than anyone ticks; a forged form with thousands of `source:` fields is refused before any lookup. */
 const MAX_SOURCES = 100;
 
