@@ -222,8 +222,10 @@ export class ExpectationService {
         state.consecutive_failures = 0;
         return undefined;
       }
-    } else if (state.silenced_until && now >= state.silenced_until) {
-      if (e.outcome === 'fail') state.silence_note = afterSilenceNote('maintenance window', state.silenced_until);
+    } else if (state.silenced_until) {
+      // No window holds it now: it ended on time, or was completed early (then it ended by now).
+      const ended = now < state.silenced_until ? now : state.silenced_until;
+      if (e.outcome === 'fail') state.silence_note = afterSilenceNote('maintenance window', ended);
       state.silenced_until = null;
     }
     const tenants = Object.keys(e.byTenant).filter((t) => t !== 'platform');

@@ -23,7 +23,7 @@ describe(`maintenance windows over expectations on ${backend}`, () => {
     f = await expectationsFixture({ start: '2026-03-01T12:00:00Z', checks });
     await sql`create table violations (ref int, tenant_id uuid)`.execute(f.t.db);
     const component = await f.ok<{ id: string }>('/components', { key: f.admin, body: { name: 'Ledger', sources: ['expectation:held', 'expectation:held-twice'] } });
-    await f.ok('/maintenances', {
+    return f.ok<{ id: string }>('/maintenances', {
       key: f.admin,
       body: { name: 'Ledger migration', body: 'Planned.', scheduled_for: window.from, scheduled_until: window.until, components: [component.id] },
     });
@@ -77,6 +77,20 @@ describe(`maintenance windows over expectations on ${backend}`, () => {
     await evaluate('shared');
     expect(await kinds('shared')).toEqual(['failing']);
     expect(await stateOf(f.t.db, 'shared')).toMatchObject({ status: 'failing', silenced_until: null });
+  });
+
+  it('a window completed early stops holding at once: the hold is cleared and the flip says when it ended', async () => {
+    const maintenance = await setup({ from: '2026-03-01T13:00:00Z', until: '2026-03-01T14:00:00Z' });
+    await violate();
+    await at('2026-03-01T13:10:00Z');
+    await evaluate('held');
+    expect(await stateOf(f.t.db, 'held')).toMatchObject({ silenced_until: new Date('2026-03-01T14:00:00Z') });
+    await f.ok(`/incidents/${maintenance.id}/updates`, { key: f.admin, body: { status: 'completed', body: 'Done early.' } });
+    await at('2026-03-01T13:20:00Z');
+    await evaluate('held');
+    expect(await stateOf(f.t.db, 'held')).toMatchObject({ status: 'failing', silenced_until: null });
+    const [signal] = await signalsOf(f.t.db, 'held');
+    expect(signal).toMatchObject({ kind: 'failing', summary: expect.stringMatching(/ \(after a maintenance window that ended at 2026-03-01 13:20 UTC\)$/) });
   });
 
   it('failures inside the window do not count toward the threshold after it', async () => {
